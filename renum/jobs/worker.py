@@ -1,0 +1,220 @@
+"""The SAQ queue and worker, with hooks that keep each task's row current.
+
+- before a job runs, its task becomes ``running`` and a heartbeat starts: it touches the SAQ job
+  (so SAQ's sweep can tell a dead worker from a slow one) and the task row;
+- after it runs, the task ends ``succeeded``, ``failed`` (with a message for the creator) or
+  goes back to ``queued`` while SAQ retries it;
+- :func:`reconcile_tasks` runs on a timer and settles tasks whose job vanished or was swept
+  after its worker died, so no task is left ``running`` forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from saq import CronJob, Queue, Worker
+from saq.job import Status
+from saq.queue.redis import RedisQueue
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from renum.db import utcnow
+from renum.errors import RenumError
+from renum.i18n import N_
+from renum.jobs.kinds import JobKind, TaskRun, kinds
+from renum.models import Task, TaskStatus
+
+__all__ = ["build_worker", "create_queue", "reconcile_tasks"]
+
+log = structlog.get_logger(__name__)
+
+HEARTBEAT_SECONDS = 10
+FAILED_MESSAGE = N_("Something went wrong while working on this. Start it again; if it keeps failing, tell us.")
+LOST_MESSAGE = N_("The worker stopped while working on this. Start it again.")
+
+
+def create_queue(redis: Redis, name: str) -> Queue:
+    """The SAQ queue on an existing client (``Queue.from_url`` cannot take a Unix socket)."""
+    return RedisQueue(redis, name=name)
+
+
+async def _set_task(factory: async_sessionmaker[AsyncSession], task_id: uuid.UUID, **values: Any) -> None:
+    async with factory() as db:
+        await db.execute(update(Task).where(Task.id == task_id).values(**values, updated_at=utcnow()))
+        await db.commit()
+
+
+def _wrap(spec: JobKind) -> Any:
+    """The SAQ function for a kind: load the task, run the kind's function, keep the result."""
+
+    async def run(ctx: dict[str, Any], *, task_id: str) -> dict[str, Any] | None:
+        factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+        async with factory() as db:
+            task = await db.get(Task, uuid.UUID(task_id))
+        if task is None or task.status.is_final:
+            # Cancelled or removed before a worker got to it: nothing to do, and safe to run twice.
+            return None
+
+        job = ctx["job"]
+
+        async def report(percent: int, message: str) -> None:
+            await _set_task(factory, task.id, progress=percent, message=message, heartbeat_at=utcnow())
+            await job.update(progress=percent / 100)
+
+        result = await spec.function(
+            TaskRun(
+                task_id=task.id,
+                owner_id=task.owner_id,
+                params=task.params,
+                attempt=job.attempts,
+                session_factory=factory,
+                report=report,
+            )
+        )
+        return result
+
+    run.__qualname__ = spec.name
+    return run
+
+
+async def _heartbeat(ctx: dict[str, Any], task_id: uuid.UUID) -> None:
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    job = ctx["job"]
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        with contextlib.suppress(Exception):
+            await job.update()
+            await _set_task(factory, task_id, heartbeat_at=utcnow())
+
+
+def _task_id(job: Any) -> uuid.UUID | None:
+    """The task a job moves; ``None`` for the worker's own housekeeping jobs."""
+    task_id = (job.kwargs or {}).get("task_id")
+    return uuid.UUID(task_id) if task_id else None
+
+
+async def _before_process(ctx: dict[str, Any]) -> None:
+    job = ctx["job"]
+    task_id = _task_id(job)
+    if task_id is None:
+        return
+    await _set_task(
+        ctx["session_factory"],
+        task_id,
+        status=TaskStatus.RUNNING,
+        attempts=job.attempts,
+        started_at=utcnow(),
+        heartbeat_at=utcnow(),
+        message=N_("Working"),
+    )
+    ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx, task_id))
+    structlog.contextvars.bind_contextvars(task_id=job.key, job=job.function)
+    log.info("task.running", attempt=job.attempts)
+
+
+async def _after_process(ctx: dict[str, Any]) -> None:
+    heartbeat: asyncio.Task[None] | None = ctx.pop("heartbeat", None)
+    if heartbeat is not None:
+        heartbeat.cancel()
+    job = ctx["job"]
+    task_id = _task_id(job)
+    if task_id is None:
+        return
+    factory = ctx["session_factory"]
+
+    async with factory() as db:
+        task = await db.get(Task, task_id)
+        if task is None or task.status is TaskStatus.CANCELLED:
+            structlog.contextvars.unbind_contextvars("task_id", "job")
+            return
+
+        if job.status == Status.COMPLETE:
+            task.status, task.progress = TaskStatus.SUCCEEDED, 100
+            task.message, task.result, task.finished_at = N_("Done"), job.result, utcnow()
+            log.info("task.succeeded")
+        elif job.status in (Status.QUEUED, Status.NEW):
+            task.status, task.message = TaskStatus.QUEUED, N_("Retrying after an error")
+            log.warning("task.retrying", attempt=job.attempts)
+        elif job.status == Status.ABORTED:
+            task.status, task.message, task.finished_at = TaskStatus.CANCELLED, N_("Cancelled"), utcnow()
+        else:
+            error = ctx.get("exception")
+            task.status, task.finished_at = TaskStatus.FAILED, utcnow()
+            task.error = error.message if isinstance(error, RenumError) else FAILED_MESSAGE
+            task.message = N_("Failed")
+            log.error("task.failed", error=type(error).__name__ if error else None)
+        await db.commit()
+    structlog.contextvars.unbind_contextvars("task_id", "job")
+
+
+async def reconcile_tasks(ctx: dict[str, Any], *, stale_after: float | None = None) -> int:
+    """Settle unfinished tasks whose job no longer runs; answers how many were changed."""
+    queue: Queue = ctx["queue"]
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    stale = utcnow() - timedelta(seconds=stale_after if stale_after is not None else HEARTBEAT_SECONDS * 6)
+    changed = 0
+
+    async with factory() as db:
+        pending = await db.scalars(
+            select(Task).where(
+                Task.status.in_([TaskStatus.QUEUED, TaskStatus.RUNNING]), Task.updated_at < stale
+            )
+        )
+        for task in pending:
+            job = await queue.job(task.job_key)
+            if job is None or job.status in (Status.FAILED, Status.ABORTED):
+                task.status, task.finished_at = TaskStatus.FAILED, utcnow()
+                task.error, task.message = LOST_MESSAGE, N_("Failed")
+            elif job.status == Status.COMPLETE:
+                task.status, task.progress, task.finished_at = TaskStatus.SUCCEEDED, 100, utcnow()
+                task.result, task.message = job.result, N_("Done")
+            elif job.status == Status.QUEUED and task.status is TaskStatus.RUNNING:
+                task.status, task.message = TaskStatus.QUEUED, N_("Retrying after an error")
+            else:
+                continue
+            changed += 1
+            log.warning("task.reconciled", task_id=str(task.id), status=task.status.value)
+        await db.commit()
+    return changed
+
+
+async def _reconcile_job(ctx: dict[str, Any]) -> None:
+    await reconcile_tasks(ctx)
+
+
+def build_worker(
+    queue: Queue,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    concurrency: int = 4,
+    in_process: bool = False,
+) -> Worker:
+    """A worker for every registered kind, plus the reconciler every minute.
+
+    ``in_process`` leaves the signals to the web server it runs beside.
+    """
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["session_factory"] = session_factory
+        ctx["queue"] = queue
+
+    worker = Worker(
+        queue,
+        functions=[(spec.name, _wrap(spec)) for spec in kinds()],
+        concurrency=concurrency,
+        cron_jobs=[CronJob(_reconcile_job, cron="* * * * *", timeout=60)],
+        startup=startup,
+        before_process=_before_process,
+        after_process=_after_process,
+        timers={"sweep": 15},
+        shutdown_grace_period_s=5,
+    )
+    if in_process:
+        worker.SIGNALS = []
+    return worker

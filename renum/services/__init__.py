@@ -1,0 +1,1 @@
+"""What RENUM does, per area: no HTTP and no templates here."""

@@ -1,0 +1,1 @@
+"""The HTTP plumbing every controller shares: representation, aliases, auth, CSRF, errors."""

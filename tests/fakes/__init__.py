@@ -1,0 +1,1 @@
+"""Faithful fakes of the outside services, served over real HTTP on loopback."""
