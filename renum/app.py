@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renum import __version__, migrate
+from renum.cli import RenumCommands
 from renum.config import Settings, get_settings
 from renum.controllers import CONTROLLERS
 from renum.db import create_engine, create_session_factory
@@ -34,7 +35,6 @@ from renum.web.auth import Authentication, provide_creator
 from renum.web.csrf import check_csrf
 from renum.web.errors import handle_error
 from renum.web.templating import template_config
-from renum.cli import RenumCommands
 
 __all__ = ["create_app"]
 
@@ -95,9 +95,10 @@ def provide_queue(state: State) -> Any:
     return state.queue
 
 
-def provide_settings() -> Settings:
-    """The settings in force."""
-    return get_settings()
+def provide_settings(state: State) -> Settings:
+    """The settings this app was built with."""
+    settings: Settings = state.settings
+    return settings
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
 
     return Litestar(
+        state=State({"settings": settings}),
         route_handlers=[
             *CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections.abc import Awaitable, Callable
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
     """Run ``work(session)`` on a migrated database and commit it."""
-    from renum.db import create_engine, create_session_factory  # noqa: PLC0415
+    from renum.db import create_engine, create_session_factory
 
     settings = get_settings()
     settings.app.data_dir.mkdir(parents=True, exist_ok=True)
@@ -45,9 +46,9 @@ def _with_database(work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 async def _run_worker(concurrency: int) -> None:
-    from renum.db import create_engine, create_session_factory  # noqa: PLC0415
-    from renum.jobs.worker import build_worker, create_queue  # noqa: PLC0415
-    from renum.redis import connect_redis  # noqa: PLC0415
+    from renum.db import create_engine, create_session_factory
+    from renum.jobs.worker import build_worker, create_queue
+    from renum.redis import connect_redis
 
     settings = get_settings()
     engine = create_engine(settings.database_url)
@@ -76,8 +77,8 @@ class RenumCommands(CLIPlugin):
         @click.option("--password", required=True, help="At least 10 characters, letters and digits.")
         @click.option("--name", default="", help="The creator's name.")
         def create_user(email: str, password: str, name: str) -> None:
-            from renum.errors import RenumError  # noqa: PLC0415
-            from renum.services.accounts import create_user as create  # noqa: PLC0415
+            from renum.errors import RenumError
+            from renum.services.accounts import create_user as create
 
             try:
                 user = _with_database(lambda db: create(db, email=email, password=password, name=name))
@@ -93,7 +94,7 @@ class RenumCommands(CLIPlugin):
         @click.argument("email")
         @click.option("--name", default="cli", help="A name to recognise the token by.")
         def create_token(email: str, name: str) -> None:
-            from renum.services.accounts import create_api_token, user_by_email  # noqa: PLC0415
+            from renum.services.accounts import create_api_token, user_by_email
 
             async def work(db: Any) -> str | None:
                 user = await user_by_email(db, email)
@@ -115,10 +116,8 @@ class RenumCommands(CLIPlugin):
         @click.option("--concurrency", default=4, show_default=True, help="Jobs run at once.")
         def run_workers(concurrency: int) -> None:
             signal.signal(signal.SIGTERM, signal.default_int_handler)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 asyncio.run(_run_worker(concurrency))
-            except KeyboardInterrupt:
-                pass
 
         @cli.group(name="database", help="The database schema.")
         def database() -> None:
@@ -139,7 +138,7 @@ def _explain(error: Any) -> str:
 
 def main() -> None:
     """Entry point of the ``renum`` command."""
-    from litestar.cli.main import litestar_group  # noqa: PLC0415
+    from litestar.cli.main import litestar_group
 
     os.environ.setdefault("LITESTAR_APP", "renum.app:create_app")
     litestar_group()

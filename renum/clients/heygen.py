@@ -422,9 +422,7 @@ class HeyGenClient(ServiceClient):
     async def add_webhook(self, url: str, events: Sequence[str] = DEFAULT_WEBHOOK_EVENTS) -> WebhookEndpoint:
         """Ask HeyGen to call ``url`` on ``events``; HeyGen first probes it with a 1-second OPTIONS."""
         path = "/v1/webhook/endpoint.add"
-        answer = await self._request_json(
-            "POST", path, json={"url": url, "events": list(events)}, idempotent=False
-        )
+        answer = await self._request_json("POST", path, json={"url": url, "events": list(events)}, idempotent=False)
         # Some answers wrap the endpoint in "data", as every other call does; some do not.
         payload = answer.get("data", answer) if isinstance(answer, dict) else answer
         data = self._convert(payload, _EndpointData, path)

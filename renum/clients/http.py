@@ -271,13 +271,15 @@ class ServiceClient:
             started = time.monotonic()
             status: int | None = None
             retry_after: float | None = None
+            cause: httpx.TransportError | None = None
+            failure: ServiceError
             try:
                 response = await self._http.request(method, path, params=params, json=json)
             except httpx.TimeoutException as exc:
-                failure: ServiceError = self.error(ServiceUnavailable, code="timeout")
+                cause, failure = exc, self.error(ServiceUnavailable, code="timeout")
                 retryable = idempotent or isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
             except httpx.TransportError as exc:
-                failure = self.error(ServiceUnavailable, code="unreachable")
+                cause, failure = exc, self.error(ServiceUnavailable, code="unreachable")
                 retryable = idempotent or isinstance(exc, httpx.ConnectError)
             else:
                 status = response.status_code
@@ -298,7 +300,8 @@ class ServiceClient:
             delay = self._retry.delay(attempt, retry_after) if retryable else None
             if attempt >= self._retry.retries or delay is None:
                 self._log_failure(method, path, status, failure)
-                raise failure
+                # The transport error names the URL (never a header), which helps whoever reads the trace.
+                raise failure from cause
 
             attempt += 1
             log.info(
@@ -337,11 +340,7 @@ class ServiceClient:
         source = nested if isinstance(nested, dict) else body
         code = source.get("code")
         message = next(
-            (
-                source[key]
-                for key in ("message", "detail", "error", "msg")
-                if isinstance(source.get(key), str)
-            ),
+            (source[key] for key in ("message", "detail", "error", "msg") if isinstance(source.get(key), str)),
             None,
         )
         return (None if code is None else str(code)), message

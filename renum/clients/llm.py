@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import itertools
 import json
-import random
+import math
 import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import jinja2
 import msgspec
@@ -48,7 +47,9 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.completion_usage import CompletionUsage
 from openai.types.shared_params import ResponseFormatJSONSchema
 
+from renum.clients.http import RetryPolicy
 from renum.config import AISettings
+from renum.errors import RenumError
 from renum.i18n import N_
 
 __all__ = [
@@ -65,7 +66,6 @@ __all__ = [
     "Conversation",
     "LLMClient",
     "Message",
-    "RetryPolicy",
     "json_schema",
     "prompt_locale",
     "render_prompt",
@@ -92,18 +92,18 @@ _KEY_FOR_KEYLESS_SERVERS = "no-key"
 # -- errors -------------------------------------------------------------------------------------
 
 
-class AIError(Exception):
+class AIError(RenumError):
     """A failed LLM call: a stable ``code``, a constant ``message`` for the creator, our ``status_code``.
 
     ``detail`` holds what the server said, for logs only: it is never shown to the creator.
     """
 
-    code: ClassVar[str] = "ai_error"
-    message: ClassVar[str] = N_("The AI server could not answer this request. Try again in a moment.")
-    status_code: ClassVar[int] = 502
+    code = "ai_error"
+    status_code = 502
+    default_message = N_("The AI server could not answer this request. Try again in a moment.")
 
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(self.message)
+    def __init__(self, detail: str = "", *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(headers=headers)
         self.detail = detail
 
 
@@ -111,7 +111,7 @@ class AINotConfigured(AIError):
     """Neither an API key nor a base URL is set."""
 
     code = "ai_not_configured"
-    message = N_(
+    default_message = N_(
         "The AI is not set up. Set RENUM_AI_API_KEY (for OpenAI) or RENUM_AI_BASE_URL (for a server of "
         "your own, such as Ollama) and restart RENUM."
     )
@@ -122,7 +122,7 @@ class AIInvalidKey(AIError):
     """The server refused the API key (401)."""
 
     code = "ai_invalid_key"
-    message = N_("The AI server refused the API key. Check RENUM_AI_API_KEY and restart RENUM.")
+    default_message = N_("The AI server refused the API key. Check RENUM_AI_API_KEY and restart RENUM.")
     status_code = 502
 
 
@@ -130,11 +130,12 @@ class AIRateLimited(AIError):
     """The server kept answering 429 after our retries; ``retry_after`` is its last hint, in seconds."""
 
     code = "ai_rate_limited"
-    message = N_("The AI server is receiving too many requests. Wait a minute and try again.")
+    default_message = N_("The AI server is receiving too many requests. Wait a minute and try again.")
     status_code = 429
 
     def __init__(self, detail: str = "", *, retry_after: float | None = None) -> None:
-        super().__init__(detail)
+        hint = {"Retry-After": str(math.ceil(retry_after))} if retry_after and retry_after > 0 else None
+        super().__init__(detail, headers=hint)
         self.retry_after = retry_after
 
 
@@ -142,9 +143,8 @@ class AIQuotaExceeded(AIError):
     """The account behind the key has no credit left (429 ``insufficient_quota``): retrying cannot help."""
 
     code = "ai_quota_exceeded"
-    message = N_(
-        "The AI account has run out of credit. Check the plan and billing of the account behind "
-        "RENUM_AI_API_KEY."
+    default_message = N_(
+        "The AI account has run out of credit. Check the plan and billing of the account behind RENUM_AI_API_KEY."
     )
     status_code = 503
 
@@ -153,7 +153,7 @@ class AIUnavailable(AIError):
     """Server errors, timeouts or refused connections, after our retries."""
 
     code = "ai_unavailable"
-    message = N_(
+    default_message = N_(
         "The AI server is not answering. Try again in a few minutes; if you run your own server, check "
         "that it is running at RENUM_AI_BASE_URL."
     )
@@ -164,7 +164,7 @@ class AIModelNotFound(AIError):
     """The server answered 404: an unknown model, or a base URL missing its ``/v1``."""
 
     code = "ai_model_not_found"
-    message = N_(
+    default_message = N_(
         "The AI server does not know the configured model. Check RENUM_AI_MODEL, and RENUM_AI_BASE_URL "
         "(it usually ends in /v1)."
     )
@@ -175,9 +175,8 @@ class AIBadReply(AIError):
     """The model's reply could not be used, even after asking once for a repair."""
 
     code = "ai_bad_reply"
-    message = N_(
-        "The AI answered in a form RENUM could not use. Try again; if it keeps happening, a larger model "
-        "may be needed."
+    default_message = N_(
+        "The AI answered in a form RENUM could not use. Try again; if it keeps happening, a larger model may be needed."
     )
     status_code = 502
 
@@ -255,10 +254,11 @@ def json_schema(schema: type[T]) -> dict[str, Any]:
     required and forbids others, and defaults are dropped (the model must write every field).
     """
     if issubclass(schema, pydantic.BaseModel):
-        document = schema.model_json_schema()
-    else:
-        document = msgspec.json.schema(schema)
+        return _strict_root(schema.model_json_schema())
+    return _strict_root(msgspec.json.schema(schema))
 
+
+def _strict_root(document: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in document:
         definitions = dict(document.get("$defs", {}))
         document = definitions.pop(document["$ref"].rsplit("/", 1)[-1])
@@ -284,34 +284,6 @@ def _strict(node: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How calls are retried on 429, 5xx, timeouts and refused connections.
-
-    Attributes:
-        attempts: calls in all, the first included.
-        base_delay: seconds before the first retry; doubles each time, with jitter, up to ``max_delay``.
-        max_delay: the longest backoff between two attempts.
-        max_retry_after: a server's ``Retry-After`` is waited for when at most this long; longer
-            means giving up at once rather than holding the creator's request.
-    """
-
-    attempts: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float | None:
-        """Seconds to wait after failed attempt number ``attempt``; None when not to retry."""
-        if attempt >= self.attempts:
-            return None
-        if retry_after is not None:
-            return max(retry_after, 0.0) if retry_after <= self.max_retry_after else None
-
-        backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
-        return backoff * random.uniform(0.75, 1.0)  # noqa: S311 - jitter, not a secret
-
-
-@dataclass(frozen=True, slots=True)
 class _Sampling:
     temperature: float | None = None
     max_tokens: int | None = None
@@ -326,7 +298,11 @@ class LLMClient:
     """
 
     def __init__(self, settings: AISettings, *, retry: RetryPolicy | None = None) -> None:
-        """Prepare a client for ``settings``; ``retry`` defaults to :class:`RetryPolicy`'s values."""
+        """Prepare a client for ``settings``; ``retry`` defaults to the shared client policy.
+
+        Retries cover 429, 5xx, timeouts and refused connections, honouring ``Retry-After`` up to
+        ``retry.max_retry_after``; a longer hint gives up at once with :class:`AIRateLimited`.
+        """
         self.settings = settings
         self.retry = retry or RetryPolicy()
         self._json_schema_supported = True
@@ -364,9 +340,7 @@ class LLMClient:
         Raises:
             AIError: one of its subclasses, ready to be answered with its status code.
         """
-        completion = await self._create(
-            _messages(prompt), call="complete", sampling=_Sampling(temperature, max_tokens)
-        )
+        completion = await self._create(_messages(prompt), call="complete", sampling=_Sampling(temperature, max_tokens))
         return _content(completion)
 
     async def stream(
@@ -523,20 +497,21 @@ class LLMClient:
 
     async def _with_retries(self, call: str, send: Callable[[], Awaitable[_R]]) -> _R:
         """``send()``, retried on 429, 5xx, timeouts and refused connections; errors become AIError."""
-        for attempt in itertools.count(1):
+        retries = 0
+        while True:
             try:
                 return await send()
             except (RateLimitError, InternalServerError, APIConnectionError) as exc:
-                delay = None if _is_quota(exc) else self.retry.delay(attempt, _retry_after(exc))
+                delay = None
+                if retries < self.retry.retries and not _is_quota(exc):
+                    delay = self.retry.delay(retries, _retry_after(exc))
                 if delay is None:
-                    raise self._failed(call, exc, attempts=attempt) from exc
-                log.warning(
-                    "llm.retry", call=call, attempt=attempt, error=type(exc).__name__, delay=round(delay, 3)
-                )
+                    raise self._failed(call, exc, attempts=retries + 1) from exc
+                retries += 1
+                log.warning("llm.retry", call=call, retry=retries, error=type(exc).__name__, delay=round(delay, 3))
                 await asyncio.sleep(delay)
             except APIError as exc:
-                raise self._failed(call, exc, attempts=attempt) from exc
-        raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends
+                raise self._failed(call, exc, attempts=retries + 1) from exc
 
     def _client(self) -> AsyncOpenAI:
         if self._sdk is None:
@@ -544,8 +519,10 @@ class LLMClient:
         return self._sdk
 
     def _failed(self, call: str, exc: APIError, *, attempts: int) -> AIError:
-        """The AIError for ``exc``, logged once."""
+        """The AIError for ``exc``, logged once (a refused JSON schema is logged by its fallback)."""
         error = _translate(exc)
+        if isinstance(error, _JsonSchemaRejected):
+            return error
         # A refused key is answered with part of the key in the message: keep it out of the logs.
         detail = None if isinstance(error, AIInvalidKey) else error.detail
         status = exc.status_code if isinstance(exc, APIStatusError) else None
@@ -603,7 +580,7 @@ def _json_text(reply: str) -> str:
     if fenced := _CODE_FENCE.search(text):
         return fenced.group(1).strip()
     start, end = text.find("{"), text.rfind("}")
-    if start > 0 and end > start:
+    if start != -1 and end > start:
         return text[start : end + 1]
     return text
 

@@ -83,13 +83,9 @@ _MESSAGES = ErrorMessages(
         "it needs an Advanced or Custom plan) and save it in Integrations."
     ),
     out_of_credits=N_("Your Metricool plan does not allow this. Check your plan at Metricool."),
-    rate_limited=N_(
-        "Metricool is receiving too many requests from your account. Wait a minute and try again."
-    ),
+    rate_limited=N_("Metricool is receiving too many requests from your account. Wait a minute and try again."),
     unavailable=N_("Metricool is not answering right now. Try again in a few minutes."),
-    bad_request=N_(
-        "Metricool did not accept this post. Check the text, the networks, the date and the media."
-    ),
+    bad_request=N_("Metricool did not accept this post. Check the text, the networks, the date and the media."),
 )
 _NO_NETWORK = N_("Choose at least one network to publish on.")
 _BAD_TIMEZONE = N_("This timezone is not known. Choose one from the list, such as America/Sao_Paulo.")
@@ -113,7 +109,7 @@ class _PostWire(msgspec.Struct, rename="camel"):
     uuid: str | None = None
     text: str | None = None
     providers: list[_Provider] | None = None
-    media: list[str] | None = None
+    media: list[Any] | None = None
     draft: bool | None = None
     auto_publish: bool | None = None
 
@@ -147,9 +143,7 @@ class MetricoolClient(ServiceClient):
         self._user_id = str(user_id).strip()
 
     @classmethod
-    def from_settings(
-        cls, user_token: str, user_id: int | str, settings: MetricoolSettings
-    ) -> MetricoolClient:
+    def from_settings(cls, user_token: str, user_id: int | str, settings: MetricoolSettings) -> MetricoolClient:
         """A client for these credentials at the address and timeout the settings give."""
         return cls(user_token, user_id, base_url=settings.base_url, timeout=settings.timeout)
 
@@ -195,13 +189,9 @@ class MetricoolClient(ServiceClient):
             network_options=network_options,
         )
         path = "/v2/scheduler/posts"
-        answer = await self._request_json(
-            "POST", path, params=self._params(blog_id), json=body, idempotent=False
-        )
+        answer = await self._request_json("POST", path, params=self._params(blog_id), json=body, idempotent=False)
         post = self._parse_post(answer, path)
-        log.info(
-            "metricool_post_scheduled", blog_id=blog_id, post_id=post.post_id, networks=list(post.networks)
-        )
+        log.info("metricool_post_scheduled", blog_id=blog_id, post_id=post.post_id, networks=list(post.networks))
         return post
 
     async def update_post(
@@ -357,7 +347,7 @@ class MetricoolClient(ServiceClient):
             networks=tuple(provider.network for provider in providers),
             date_time_local=when,
             timezone=wire.publication_date.timezone,
-            media_urls=tuple(wire.media or ()),
+            media_urls=tuple(_media_url(item) for item in wire.media or ()),
             draft=bool(wire.draft),
             auto_publish=wire.auto_publish is not False,
             network_statuses={provider.network: provider.status for provider in providers if provider.status},
@@ -425,6 +415,13 @@ def _parse_best_times(answer: Any) -> tuple[tuple[float, ...], ...]:
         score = entry.get("value", entry.get("score")) or 0
         grid[weekday][int(entry["hour"])] = float(score)
     return tuple(tuple(day) for day in grid)
+
+
+def _media_url(item: Any) -> str:
+    """A post's media entry: a URL, or (in some answers) an object holding one."""
+    if isinstance(item, dict):
+        return str(item.get("url") or item.get("mediaUrl") or "")
+    return str(item)
 
 
 def _read_normalized_url(text: str) -> str | None:

@@ -15,13 +15,12 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Template
 from msgspec import Struct
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from renum.config import Settings
 from renum.i18n import current_language
 from renum.models import ApiToken, User
 from renum.services import accounts
 from renum.web.auth import LANGUAGE_COOKIE, SESSION_COOKIE
+from renum.web.deps import DB, AppSettings, CurrentCreator
 from renum.web.ratelimit import client_address, enforce_rate_limit
 from renum.web.representation import respond
 
@@ -106,7 +105,13 @@ class TokenInfo(Struct):
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenInfo:
-        return cls(id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at, last_used_at=row.last_used_at)
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+        )
 
 
 class NewToken(Struct):
@@ -121,7 +126,7 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _session_cookie(token: str, settings: Settings) -> Cookie:
+def _session_cookie(token: str, settings: AppSettings) -> Cookie:
     return Cookie(
         key=SESSION_COOKIE,
         value=token,
@@ -133,7 +138,7 @@ def _session_cookie(token: str, settings: Settings) -> Cookie:
     )
 
 
-async def _limit(request: Request[Any, Any, State], settings: Settings, bucket: str) -> None:
+async def _limit(request: Request[Any, Any, State], settings: AppSettings, bucket: str) -> None:
     await enforce_rate_limit(
         request.app.state.redis,
         namespace=settings.redis.queue_name,
@@ -163,7 +168,7 @@ class AccountController(Controller):
         return Template("accounts/login.html", context={"next": _safe_next(next)})
 
     @get("/account", include_in_schema=False)
-    async def account_page(self, db: AsyncSession, creator: User) -> Template:
+    async def account_page(self, db: DB, creator: CurrentCreator) -> Template:
         """The profile, the password and the API tokens."""
         tokens = await accounts.list_api_tokens(db, creator)
         return Template(
@@ -173,7 +178,7 @@ class AccountController(Controller):
 
     @post("/api/auth/signup", status_code=201, summary="Open an account and sign in")
     async def sign_up(
-        self, request: Request[Any, Any, State], data: SignUp, db: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], data: SignUp, db: DB, settings: AppSettings
     ) -> Response[Profile]:
         """Open an account; the browser is signed in straight away."""
         await _limit(request, settings, "signup")
@@ -194,7 +199,7 @@ class AccountController(Controller):
 
     @post("/api/auth/login", status_code=200, summary="Sign in with email and password")
     async def log_in(
-        self, request: Request[Any, Any, State], data: LogIn, db: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], data: LogIn, db: DB, settings: AppSettings
     ) -> Response[Profile]:
         """Sign a browser in (a session cookie)."""
         await _limit(request, settings, "login")
@@ -207,7 +212,7 @@ class AccountController(Controller):
         return response
 
     @post("/api/auth/logout", status_code=200, summary="Sign out this browser")
-    async def log_out(self, request: Request[Any, Any, Any], db: AsyncSession) -> Response[dict[str, bool]]:
+    async def log_out(self, request: Request[Any, Any, Any], db: DB) -> Response[dict[str, bool]]:
         """End the browser's session."""
         token = request.cookies.get(SESSION_COOKIE)
         if token:
@@ -218,7 +223,7 @@ class AccountController(Controller):
 
     @post("/api/auth/token", status_code=201, summary="Exchange email and password for an API token")
     async def issue_token(
-        self, request: Request[Any, Any, State], data: TokenRequest, db: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], data: TokenRequest, db: DB, settings: AppSettings
     ) -> NewToken:
         """For JSON clients that cannot keep cookies: a personal API token, shown once."""
         await _limit(request, settings, "login")
@@ -227,13 +232,13 @@ class AccountController(Controller):
         return NewToken(token=new.secret, info=TokenInfo.of(new.row))
 
     @get("/api/account/profile", summary="The signed-in creator")
-    async def get_profile(self, creator: User) -> Profile:
+    async def get_profile(self, creator: CurrentCreator) -> Profile:
         """Who is signed in."""
         return Profile.of(creator)
 
     @put("/api/account/profile", summary="Change name, language or timezone")
     async def update_profile(
-        self, request: Request[Any, Any, Any], data: ProfileUpdate, db: AsyncSession, creator: User
+        self, request: Request[Any, Any, Any], data: ProfileUpdate, db: DB, creator: CurrentCreator
     ) -> Response[Profile]:
         """Change the profile; a new language reloads the page in it."""
         changed_language = data.language is not None and data.language != creator.language
@@ -245,20 +250,20 @@ class AccountController(Controller):
 
     @put("/api/account/password", summary="Change the password")
     async def change_password(
-        self, request: Request[Any, Any, Any], data: PasswordChange, db: AsyncSession, creator: User
+        self, request: Request[Any, Any, Any], data: PasswordChange, db: DB, creator: CurrentCreator
     ) -> Response[dict[str, bool]]:
         """Replace the password after checking the current one."""
         await accounts.change_password(db, creator, current=data.current_password, new=data.new_password)
         return respond(request, {"changed": True}, partial="accounts/_saved.html")
 
     @get("/api/account/tokens", summary="Personal API tokens")
-    async def list_tokens(self, db: AsyncSession, creator: User) -> list[TokenInfo]:
+    async def list_tokens(self, db: DB, creator: CurrentCreator) -> list[TokenInfo]:
         """The creator's working tokens, newest first."""
         return [TokenInfo.of(row) for row in await accounts.list_api_tokens(db, creator)]
 
     @post("/api/account/tokens", status_code=201, summary="Create a personal API token")
     async def create_token(
-        self, request: Request[Any, Any, Any], data: TokenCreate, db: AsyncSession, creator: User
+        self, request: Request[Any, Any, Any], data: TokenCreate, db: DB, creator: CurrentCreator
     ) -> Response[NewToken]:
         """A new token; its secret is in this answer and never again."""
         new = await accounts.create_api_token(db, creator, name=data.name)
@@ -271,7 +276,7 @@ class AccountController(Controller):
 
     @delete("/api/account/tokens/{token_id:uuid}", status_code=200, summary="Revoke a personal API token")
     async def revoke_token(
-        self, request: Request[Any, Any, Any], token_id: uuid.UUID, db: AsyncSession, creator: User
+        self, request: Request[Any, Any, Any], token_id: uuid.UUID, db: DB, creator: CurrentCreator
     ) -> Response[TokenInfo]:
         """Stop a token working at once."""
         row = await accounts.revoke_api_token(db, creator, token_id)
@@ -279,7 +284,7 @@ class AccountController(Controller):
 
     @post("/language", status_code=200, summary="Choose the interface language")
     async def choose_language(
-        self, request: Request[Any, Any, Any], data: LanguageChoice, db: AsyncSession
+        self, request: Request[Any, Any, Any], data: LanguageChoice, db: DB
     ) -> Response[dict[str, str]]:
         """Remember the language in a cookie (and in the profile when signed in)."""
         accounts.check_profile(language=data.language)
@@ -288,12 +293,8 @@ class AccountController(Controller):
             loaded = await db.get(User, user.id)
             if loaded is not None:
                 await accounts.update_profile(db, loaded, name=None, language=data.language, timezone=None)
-        response = respond(
-            request, {"language": data.language}, partial="_empty.html", headers={"HX-Refresh": "true"}
-        )
+        response = respond(request, {"language": data.language}, partial="_empty.html", headers={"HX-Refresh": "true"})
         response.set_cookie(
             Cookie(key=LANGUAGE_COOKIE, value=data.language, max_age=365 * 86400, samesite="lax", path="/")
         )
         return response
-
-

@@ -46,7 +46,11 @@ class HealthController(Controller):
         checks["worker"] = workers > 0
 
         down = [name for name, ok in checks.items() if not ok]
-        body: dict[str, object] = {"status": "ok" if not down else "unavailable", "checks": checks, "workers": workers}
+        body: dict[str, object] = {
+            "status": "ok" if not down else "unavailable",
+            "checks": checks,
+            "workers": workers,
+        }
         if down:
             body["down"] = down
             body["message"] = gettext(N_("Not ready: {down} not available.")).format(down=", ".join(down))

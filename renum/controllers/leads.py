@@ -8,12 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import SerializationException
 from msgspec import Struct
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from renum.config import Settings
 from renum.errors import InvalidInput
 from renum.i18n import N_, current_language
 from renum.services import leads
+from renum.web.deps import DB, AppSettings
 from renum.web.ratelimit import client_address, enforce_rate_limit
 from renum.web.representation import respond
 
@@ -55,7 +54,7 @@ class LeadController(Controller):
 
     @post("/api/leads", status_code=201, summary="Join the waiting list")
     async def create_lead(
-        self, request: Request[Any, Any, State], db: AsyncSession, settings: Settings
+        self, request: Request[Any, Any, State], db: DB, settings: AppSettings
     ) -> Response[LeadAnswer]:
         """Add a lead (JSON or form). The same email twice keeps one lead and answers the same."""
         await enforce_rate_limit(
@@ -83,6 +82,6 @@ class LeadController(Controller):
         return respond(request, LeadAnswer(ok=True, count=count), partial="landing/_lead_thanks.html", status_code=201)
 
     @get("/api/leads/count", summary="How many people joined the list")
-    async def count_leads(self, request: Request[Any, Any, Any], db: AsyncSession) -> Response[LeadCount]:
+    async def count_leads(self, request: Request[Any, Any, Any], db: DB) -> Response[LeadCount]:
         """``{"count": N}``."""
         return respond(request, LeadCount(count=await leads.count_leads(db)), partial="landing/_lead_count.html")

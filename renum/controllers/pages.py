@@ -6,19 +6,23 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from renum.controllers.tasks import TaskState
 from renum.i18n import N_
 from renum.models import User
 from renum.services import leads, tasks
+from renum.web.deps import DB
 
-__all__ = ["PageController", "MODULES"]
+__all__ = ["MODULES", "PageController"]
 
 # The modules a creator can open today; each module issue adds its entry.
 MODULES: list[dict[str, str]] = [
     {"name": N_("Tasks"), "href": "/tasks", "about": N_("Follow your long work as it runs.")},
-    {"name": N_("Account"), "href": "/account", "about": N_("Your profile, language, password and API tokens.")},
+    {
+        "name": N_("Account"),
+        "href": "/account",
+        "about": N_("Your profile, language, password and API tokens."),
+    },
 ]
 
 
@@ -28,12 +32,10 @@ class PageController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+    async def home(self, request: Request[Any, Any, Any], db: DB) -> Template:
         """The landing page with the lead form, or the creator's home page."""
         user: User | None = request.scope.get("user")  # type: ignore[assignment]
         if user is None:
             return Template("landing/index.html", context={"count": await leads.count_leads(db)})
         recent = await tasks.list_tasks(db, user, limit=5)
-        return Template(
-            "home.html", context={"tasks": [TaskState.of(task) for task in recent], "modules": MODULES}
-        )
+        return Template("home.html", context={"tasks": [TaskState.of(task) for task in recent], "modules": MODULES})

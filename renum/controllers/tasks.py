@@ -9,12 +9,11 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get
 from litestar.response import Template
 from msgspec import Struct
-from saq import Queue
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from renum.i18n import gettext
-from renum.models import Task, User
+from renum.models import Task
 from renum.services import tasks
+from renum.web.deps import DB, CurrentCreator, TaskQueue
 from renum.web.representation import respond
 
 __all__ = ["TaskController"]
@@ -70,19 +69,19 @@ class TaskController(Controller):
     tags = ["tasks"]
 
     @get("/tasks", include_in_schema=False)
-    async def tasks_page(self, db: AsyncSession, creator: User) -> Template:
+    async def tasks_page(self, db: DB, creator: CurrentCreator) -> Template:
         """Every task of the creator, each with a progress bar that updates itself."""
         rows = await tasks.list_tasks(db, creator)
         return Template("tasks/index.html", context={"tasks": [TaskState.of(task) for task in rows]})
 
     @get("/api/tasks", summary="The creator's tasks, newest first")
-    async def list_tasks(self, db: AsyncSession, creator: User) -> list[TaskState]:
+    async def list_tasks(self, db: DB, creator: CurrentCreator) -> list[TaskState]:
         """Recent tasks."""
         return [TaskState.of(task) for task in await tasks.list_tasks(db, creator)]
 
     @get("/api/tasks/status/{task_id:uuid}", summary="A task's status and progress")
     async def task_status(
-        self, request: Request[Any, Any, Any], task_id: uuid.UUID, db: AsyncSession, creator: User
+        self, request: Request[Any, Any, Any], task_id: uuid.UUID, db: DB, creator: CurrentCreator
     ) -> Response[TaskState]:
         """Status, progress, message and, when done, the result or the error."""
         task = await tasks.get_task(db, creator, task_id)
@@ -90,16 +89,25 @@ class TaskController(Controller):
 
     @delete("/api/tasks/cancel/{task_id:uuid}", status_code=200, summary="Cancel a task")
     async def cancel_task(
-        self, request: Request[Any, Any, Any], task_id: uuid.UUID, db: AsyncSession, queue: Queue, creator: User
+        self,
+        request: Request[Any, Any, Any],
+        task_id: uuid.UUID,
+        db: DB,
+        queue: TaskQueue,
+        creator: CurrentCreator,
     ) -> Response[TaskState]:
         """Stop a task that has not ended; 409 if it already has."""
         task = await tasks.cancel_task(db, queue, creator, task_id)
         return respond(request, TaskState.of(task), partial="tasks/_task.html")
 
     @get("/api/tasks/queue/stats", summary="The caller's task counts and the queue's state")
-    async def queue_stats(self, db: AsyncSession, queue: Queue, creator: User) -> QueueNumbers:
+    async def queue_stats(self, db: DB, queue: TaskQueue, creator: CurrentCreator) -> QueueNumbers:
         """How many of the caller's tasks are in each status, and the queue's queued/active/scheduled/workers."""
         stats = await tasks.queue_stats(db, queue, creator)
         return QueueNumbers(
-            mine=stats.mine, queued=stats.queued, active=stats.active, scheduled=stats.scheduled, workers=stats.workers
+            mine=stats.mine,
+            queued=stats.queued,
+            active=stats.active,
+            scheduled=stats.scheduled,
+            workers=stats.workers,
         )

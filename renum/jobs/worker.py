@@ -162,9 +162,7 @@ async def reconcile_tasks(ctx: dict[str, Any], *, stale_after: float | None = No
 
     async with factory() as db:
         pending = await db.scalars(
-            select(Task).where(
-                Task.status.in_([TaskStatus.QUEUED, TaskStatus.RUNNING]), Task.updated_at < stale
-            )
+            select(Task).where(Task.status.in_([TaskStatus.QUEUED, TaskStatus.RUNNING]), Task.updated_at < stale)
         )
         for task in pending:
             job = await queue.job(task.job_key)

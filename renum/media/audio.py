@@ -19,7 +19,7 @@ import numpy.typing as npt
 import structlog
 
 from renum.media.ffmpeg import FFmpegRun, InvalidMediaParameter, NoAudio, NotAVideo, open_ffmpeg
-from renum.media.probe import parse_probe_output
+from renum.media.probe import checked_size, parse_probe_output
 
 __all__ = [
     "DEFAULT_SAMPLE_RATE",
@@ -89,8 +89,11 @@ def iter_audio(
     :class:`NotAVideo` when ffmpeg cannot read it.
     """
     _check_rate(sample_rate)
-    path = Path(path)
-    chunk_samples = max(1, int(sample_rate * chunk_seconds))
+    return _chunks(Path(path), sample_rate, max(1, round(sample_rate * chunk_seconds)))
+
+
+def _chunks(path: Path, sample_rate: int, chunk_samples: int) -> Iterator[npt.NDArray[np.int16]]:
+    checked_size(path)
     with open_ffmpeg(_decode_args(path, sample_rate)) as (process, finish):
         assert process.stdout is not None
         while True:
@@ -113,7 +116,8 @@ def decode_audio(
     """
     _check_rate(sample_rate)
     path = Path(path)
-    capacity = int(math.ceil((expected_seconds or 60.0) * sample_rate)) + sample_rate
+    checked_size(path)
+    capacity = math.ceil((expected_seconds or 60.0) * sample_rate) + sample_rate
     samples = np.empty(capacity, dtype=np.int16)
     filled = 0
     with open_ffmpeg(_decode_args(path, sample_rate)) as (process, finish):
@@ -135,10 +139,10 @@ def read_envelope(
     """Decode the sound of ``path`` and keep only the peak of each ``window`` seconds, chunk by chunk."""
     window_samples = _window_samples(window, sample_rate)
     # Whole windows per chunk, so no window straddles two chunks.
-    chunk_seconds = max(1, round(CHUNK_SECONDS * sample_rate / window_samples)) * window_samples / sample_rate
+    chunk_samples = max(1, round(CHUNK_SECONDS * sample_rate / window_samples)) * window_samples
     parts: list[npt.NDArray[np.float32]] = []
     total = 0
-    for chunk in iter_audio(path, sample_rate=sample_rate, chunk_seconds=chunk_seconds):
+    for chunk in _chunks(Path(path), sample_rate, chunk_samples):
         parts.append(_window_peaks(chunk, window_samples))
         total += len(chunk)
     peaks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
@@ -155,10 +159,13 @@ def envelope_from_samples(
 ) -> LoudnessEnvelope:
     """The envelope of samples already in memory (int16, or float in [-1, 1])."""
     window_samples = _window_samples(window, sample_rate)
-    if samples.dtype != np.int16:
-        samples = np.clip(np.round(samples * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
+    whole: npt.NDArray[np.int16]
+    if samples.dtype == np.int16:
+        whole = samples.astype(np.int16, copy=False)
+    else:
+        whole = np.clip(np.round(samples * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
     return LoudnessEnvelope(
-        peaks=_window_peaks(samples, window_samples),
+        peaks=_window_peaks(whole, window_samples),
         window=window_samples / sample_rate,
         duration=len(samples) / sample_rate,
     )
@@ -177,7 +184,7 @@ def _window_peaks(samples: npt.NDArray[np.int16], window_samples: int) -> npt.ND
 
 def _read_into(stream: IO[bytes], target: npt.NDArray[np.int16]) -> int:
     """Fill ``target`` from ``stream``; answer how many samples arrived (fewer only at the end)."""
-    view = memoryview(target).cast("B")
+    view = target.data.cast("B")
     filled = 0
     while filled < len(view):
         got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
@@ -192,11 +199,11 @@ def _raise_for(run: FFmpegRun, path: Path) -> None:
     if run.ok:
         return
     if "matches no streams" in run.stderr:
-        raise NoAudio(run.stderr.splitlines()[-1] if run.stderr else "")
+        raise NoAudio(run.stderr)
     if "Error opening input" in run.stderr:
-        # Same wording as the upload check: classify with the probe's rules.
+        # Classified by the same rules as the upload check (truncated, or not a video at all).
         parse_probe_output(run.stderr, path=path, size=path.stat().st_size)
-    raise NotAVideo(run.stderr.splitlines()[-1] if run.stderr else f"ffmpeg exited with {run.returncode}")
+    raise NotAVideo(run.stderr or f"ffmpeg exited with {run.returncode}")
 
 
 def _window_samples(window: float, sample_rate: int) -> int:

@@ -118,7 +118,9 @@ class RenderFailed(MediaError):
     """ffmpeg stopped with an error while writing the output video."""
 
     code = "render_failed"
-    default_message = N_("The video could not be rendered. Try again; if it fails again, upload the original once more.")
+    default_message = N_(
+        "The video could not be rendered. Try again; if it fails again, upload the original once more."
+    )
 
 
 class CaptionsUnsupported(MediaError):
@@ -184,7 +186,11 @@ def run_ffmpeg(args: Sequence[str], *, timeout: float | None = 120.0) -> FFmpegR
     try:
         # The command is a list built by RENUM (no shell); file paths are its only outside input.
         done = subprocess.run(  # noqa: S603
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:
         raise MediaTimeout(f"ffmpeg ran longer than {timeout} s") from error
@@ -193,16 +199,11 @@ def run_ffmpeg(args: Sequence[str], *, timeout: float | None = 120.0) -> FFmpegR
     return FFmpegRun(done.returncode, _tail(done.stderr.decode("utf-8", "replace")))
 
 
-async def run_ffmpeg_async(
-    args: Sequence[str],
-    *,
-    timeout: float | None = None,
-    on_stdout_line: LineCallback | None = None,
-) -> FFmpegRun:
+async def run_ffmpeg_async(args: Sequence[str], *, on_stdout_line: LineCallback | None = None) -> FFmpegRun:
     """Run ffmpeg without blocking the event loop, handing each stdout line to ``on_stdout_line``.
 
-    If the caller is cancelled, ``on_stdout_line`` raises, or ``timeout`` passes, ffmpeg is killed
-    before the exception propagates, so no process outlives its job.
+    If the caller is cancelled (``asyncio.timeout`` included) or ``on_stdout_line`` raises, ffmpeg
+    is killed before the exception propagates, so no process outlives its job.
     """
     try:
         process = await asyncio.create_subprocess_exec(
@@ -228,11 +229,8 @@ async def run_ffmpeg_async(
                     await outcome
 
     try:
-        async with asyncio.timeout(timeout):
-            await asyncio.gather(read_stdout(process.stdout), read_stderr(process.stderr))
-            returncode = await process.wait()
-    except TimeoutError as error:
-        raise MediaTimeout(f"ffmpeg ran longer than {timeout} s") from error
+        await asyncio.gather(read_stdout(process.stdout), read_stderr(process.stderr))
+        returncode = await process.wait()
     finally:
         if process.returncode is None:
             process.kill()

@@ -8,6 +8,7 @@ cost of a few kilobytes of reading, instead of half-way through a render.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import structlog
 from renum.media.ffmpeg import (
     EmptyFile,
     FFmpegRun,
+    MediaTimeout,
     NotAVideo,
     NoVideoStream,
     TruncatedVideo,
@@ -24,15 +26,22 @@ from renum.media.ffmpeg import (
     run_ffmpeg_async,
 )
 
-__all__ = ["MediaInfo", "parse_probe_output", "probe", "probe_async"]
+__all__ = ["MediaInfo", "checked_size", "parse_probe_output", "probe", "probe_async"]
 
 log = structlog.get_logger(__name__)
 
 # Seconds before the end at which the completeness check starts reading.
 TAIL_SECONDS = 3
 PROBE_TIMEOUT = 60.0
-# What ffmpeg's demuxers say when the bytes a header points to are not in the file.
-_TRUNCATION_SIGNS = ("partial file", "corrupt input packet", "Packet corrupt", "Truncating packet")
+# What ffmpeg says when the bytes a header points to are not in the file, or not one packet of
+# the last seconds could be read.
+_TRUNCATION_SIGNS = (
+    "partial file",
+    "corrupt input packet",
+    "Packet corrupt",
+    "Truncating packet",
+    "Output file is empty",
+)
 _FALLBACK_FRAME_RATE = 30.0
 
 _INPUT = re.compile(r"^Input #0, (?P<formats>\S+), from ", re.MULTILINE)
@@ -94,7 +103,7 @@ def _probe_args(path: Path, *, check_tail: bool) -> list[str]:
 def probe(path: Path | str) -> MediaInfo:
     """Read what ``path`` holds; raise :class:`EmptyFile`, :class:`NotAVideo` or :class:`TruncatedVideo`."""
     path = Path(path)
-    size = _checked_size(path)
+    size = checked_size(path)
     run = run_ffmpeg(_probe_args(path, check_tail=True), timeout=PROBE_TIMEOUT)
     if _duration_unknown(run):
         run = run_ffmpeg(_probe_args(path, check_tail=False), timeout=PROBE_TIMEOUT)
@@ -104,14 +113,19 @@ def probe(path: Path | str) -> MediaInfo:
 async def probe_async(path: Path | str) -> MediaInfo:
     """:func:`probe` without blocking the event loop (for request handlers and jobs)."""
     path = Path(path)
-    size = _checked_size(path)
-    run = await run_ffmpeg_async(_probe_args(path, check_tail=True), timeout=PROBE_TIMEOUT)
-    if _duration_unknown(run):
-        run = await run_ffmpeg_async(_probe_args(path, check_tail=False), timeout=PROBE_TIMEOUT)
+    size = checked_size(path)
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            run = await run_ffmpeg_async(_probe_args(path, check_tail=True))
+            if _duration_unknown(run):
+                run = await run_ffmpeg_async(_probe_args(path, check_tail=False))
+    except TimeoutError as error:
+        raise MediaTimeout(f"probing ran longer than {PROBE_TIMEOUT} s") from error
     return _finish(path, size, run)
 
 
-def _checked_size(path: Path) -> int:
+def checked_size(path: Path) -> int:
+    """The size of ``path`` in bytes; raise :class:`EmptyFile` for zero (and ``OSError`` if it is missing)."""
     size = path.stat().st_size
     if size == 0:
         raise EmptyFile(str(path))
@@ -126,7 +140,7 @@ def _duration_unknown(run: FFmpegRun) -> bool:
 def _finish(path: Path, size: int, run: FFmpegRun) -> MediaInfo:
     info = parse_probe_output(run.stderr, path=path, size=size)
     if any(sign in run.stderr for sign in _TRUNCATION_SIGNS):
-        raise TruncatedVideo(_last_line(run.stderr))
+        raise TruncatedVideo(run.stderr)
     log.info(
         "media.probed",
         path=str(path),
@@ -167,7 +181,7 @@ def parse_probe_output(stderr: str, *, path: Path, size: int) -> MediaInfo:
             rotation = round(float(rotation_match.group("degrees"))) % 360
 
     if video is None:
-        raise NoVideoStream(_last_line(stderr))
+        raise NoVideoStream(stderr)
 
     width, height = _size(video)
     if rotation in (90, 270):
@@ -193,13 +207,8 @@ def _open_error(stderr: str, path: Path) -> Exception:
     with path.open("rb") as handle:
         head = handle.read(12)
     if head[4:8] == b"ftyp":
-        return TruncatedVideo(_last_line(stderr))
-    return NotAVideo(_last_line(stderr))
-
-
-def _last_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+        return TruncatedVideo(stderr)
+    return NotAVideo(stderr)
 
 
 def _codec(stream: str) -> str:

@@ -225,9 +225,7 @@ async def list_api_tokens(db: AsyncSession, user: User) -> list[ApiToken]:
 async def revoke_api_token(db: AsyncSession, user: User, token_id: uuid.UUID) -> ApiToken:
     """Stop a token working at once. Another creator's token is not found."""
     row = await db.scalar(
-        select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     )
     if row is None:
         raise NotFound()
@@ -253,9 +251,7 @@ async def user_by_supabase_token(db: AsyncSession, token: str, *, secret: str, a
     The signature, the expiry and the audience are checked; the email claim names the account.
     """
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=audience, options={"require": ["exp", "sub"]}
-        )
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=audience, options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
         raise Unauthorized(N_("Your session has expired. Sign in again.")) from None
     except jwt.PyJWTError:

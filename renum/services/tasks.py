@@ -91,9 +91,7 @@ async def get_task(db: AsyncSession, owner: User, task_id: uuid.UUID) -> Task:
 
 async def list_tasks(db: AsyncSession, owner: User, *, limit: int = 50) -> list[Task]:
     """The creator's tasks, newest first."""
-    rows = await db.scalars(
-        select(Task).where(Task.owner_id == owner.id).order_by(Task.created_at.desc()).limit(limit)
-    )
+    rows = await db.scalars(select(Task).where(Task.owner_id == owner.id).order_by(Task.created_at.desc()).limit(limit))
     return list(rows)
 
 
@@ -102,7 +100,8 @@ async def cancel_task(db: AsyncSession, queue: Queue, owner: User, task_id: uuid
     task = await get_task(db, owner, task_id)
     if task.status.is_final:
         raise Conflict(
-            N_("This task has already ended ({status}); there is nothing to cancel."), status=task.status.value
+            N_("This task has already ended ({status}); there is nothing to cancel."),
+            status=task.status.value,
         )
 
     job = await queue.job(task.job_key)
@@ -118,9 +117,7 @@ async def cancel_task(db: AsyncSession, queue: Queue, owner: User, task_id: uuid
 
 async def queue_stats(db: AsyncSession, queue: Queue, owner: User) -> QueueStats:
     """Counts for the caller's own tasks and for the shared queue."""
-    rows = await db.execute(
-        select(Task.status, func.count()).where(Task.owner_id == owner.id).group_by(Task.status)
-    )
+    rows = await db.execute(select(Task.status, func.count()).where(Task.owner_id == owner.id).group_by(Task.status))
     mine = {status.value: 0 for status in TaskStatus}
     for status, count in rows.all():
         mine[TaskStatus(status).value] = count

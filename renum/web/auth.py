@@ -19,13 +19,14 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from renum.config import get_settings
+from renum.config import Settings
 from renum.errors import Unauthorized
 from renum.i18n import LANGUAGES, N_, negotiate_language, set_language
 from renum.models import User
 from renum.services import accounts
+from renum.web.deps import DB
 
-__all__ = ["SESSION_COOKIE", "LANGUAGE_COOKIE", "Authentication", "Caller", "provide_creator"]
+__all__ = ["LANGUAGE_COOKIE", "SESSION_COOKIE", "Authentication", "Caller", "provide_creator"]
 
 SESSION_COOKIE = "renum_session"
 LANGUAGE_COOKIE = "renum_lang"
@@ -83,7 +84,7 @@ class Authentication(ASGIMiddleware):
         async with factory() as db:
             bearer = _bearer(scope)
             if bearer is not None:
-                user, caller = await self._from_bearer(db, bearer)
+                user, caller = await self._from_bearer(db, bearer, scope["litestar_app"].state.settings)
             elif (token := _cookie(scope, SESSION_COOKIE)) is not None:
                 session = await accounts.session_by_token(db, token)
                 if session is not None:
@@ -105,7 +106,7 @@ class Authentication(ASGIMiddleware):
         await next_app(scope, receive, send)
 
     @staticmethod
-    async def _from_bearer(db: AsyncSession, token: str) -> tuple[User | None, Caller]:
+    async def _from_bearer(db: AsyncSession, token: str, settings: Settings) -> tuple[User | None, Caller]:
         user: User | None = None
         if token.startswith(accounts.TOKEN_PREFIX):
             user = await accounts.user_by_api_token(db, token)
@@ -113,7 +114,7 @@ class Authentication(ASGIMiddleware):
                 return user, Caller(method="token")
             return None, Caller(error=Unauthorized(N_("This API token is not valid or was revoked.")))
 
-        security = get_settings().security
+        security = settings.security
         if security.supabase_jwt_secret:
             try:
                 user = await accounts.user_by_supabase_token(
@@ -125,7 +126,7 @@ class Authentication(ASGIMiddleware):
         return None, Caller(error=Unauthorized())
 
 
-async def provide_creator(request: Request[Any, Any, State], db: AsyncSession) -> User:
+async def provide_creator(request: Request[Any, Any, State], db: DB) -> User:
     """The signed-in creator, loaded into this request's session; 401 when nobody is signed in."""
     caller: Caller = request.scope["auth"]  # type: ignore[typeddict-item]
     if caller.error is not None:

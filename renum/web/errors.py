@@ -7,6 +7,7 @@ log-in page when they are not signed in. Unexpected errors are logged with an id
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +36,17 @@ _BY_STATUS = {
     415: N_("This content type is not accepted here. Send JSON."),
     429: N_("Too many attempts. Wait a minute and try again."),
 }
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+_MISSING = re.compile(r"missing required field `([^`]+)`")
 _FIELD_PROBLEM = N_("This field is missing or not valid.")
 _UNEXPECTED = N_("Something went wrong on our side. Try again; if it keeps happening, tell us the code {ref}.")
 
@@ -50,6 +60,14 @@ class ErrorAnswer:
     message: str
     fields: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def _field_name(key: str, message: str) -> str:
+    """The field a validation error is about; a missing field is reported on its parent otherwise."""
+    missing = _MISSING.search(message)
+    if missing is None:
+        return key
+    return missing.group(1) if key == "data" else f"{key}.{missing.group(1)}"
 
 
 def describe(exc: Exception) -> ErrorAnswer:
@@ -67,7 +85,7 @@ def describe(exc: Exception) -> ErrorAnswer:
         fields = {}
         for item in exc.extra if isinstance(exc.extra, list) else []:
             if isinstance(item, dict) and item.get("key"):
-                fields[str(item["key"])] = gettext(_FIELD_PROBLEM)
+                fields[_field_name(str(item["key"]), str(item.get("message", "")))] = gettext(_FIELD_PROBLEM)
         return ErrorAnswer(
             status=422,
             code="invalid_input",

@@ -18,9 +18,7 @@ def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def enforce_rate_limit(
-    redis: Redis, *, namespace: str, bucket: str, who: str, per_minute: int
-) -> None:
+async def enforce_rate_limit(redis: Redis, *, namespace: str, bucket: str, who: str, per_minute: int) -> None:
     """Count one attempt by ``who`` at ``bucket``; past ``per_minute`` in this minute, refuse it."""
     now = time.time()
     window = int(now // 60)

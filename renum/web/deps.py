@@ -1,0 +1,24 @@
+"""Names of the dependencies handlers ask for, declared once (Litestar injects them by name)."""
+
+from __future__ import annotations
+
+from litestar.di import NamedDependency
+from saq import Queue
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from renum.config import Settings
+from renum.models import User
+
+__all__ = ["DB", "AppSettings", "CurrentCreator", "TaskQueue"]
+
+DB = NamedDependency[AsyncSession]
+"""``db``: the request's database session, committed when the handler succeeds."""
+
+CurrentCreator = NamedDependency[User]
+"""``creator``: the signed-in creator (401 when nobody is)."""
+
+TaskQueue = NamedDependency[Queue]
+"""``queue``: the SAQ queue."""
+
+AppSettings = NamedDependency[Settings]
+"""``settings``: the settings the app was built with."""
