@@ -12,6 +12,7 @@ import pydantic
 import pytest
 from structlog.testing import capture_logs
 
+from renum.clients.http import RetryPolicy
 from renum.clients.llm import (
     AIBadReply,
     AIError,
@@ -23,17 +24,18 @@ from renum.clients.llm import (
     AIUnavailable,
     LLMClient,
     Message,
-    RetryPolicy,
     prompt_locale,
     render_prompt,
 )
 from renum.config import AISettings
+from renum.errors import RenumError
+from renum.web.errors import describe
 from tests.fakes.openai_server import MALFORMED_CONTENT, FakeOpenAI
 from tests.fakes.server import free_port, serve
 
 KEY = "sk-fake-test-key"
 # No backoff, so retries cost only the round trips; Retry-After hints up to 0.5 s are still honoured.
-FAST_RETRIES = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0, max_retry_after=0.5)
+FAST_RETRIES = RetryPolicy(retries=2, backoff=0.0, max_backoff=0.0, max_retry_after=0.5)
 
 
 class Section(msgspec.Struct):
@@ -93,9 +95,7 @@ async def llm(base_url: str) -> AsyncIterator[LLMClient]:
 # -- structured replies -------------------------------------------------------------------------
 
 
-async def test_structured_reply_is_asked_through_a_strict_json_schema(
-    llm: LLMClient, fake: FakeOpenAI
-) -> None:
+async def test_structured_reply_is_asked_through_a_strict_json_schema(llm: LLMClient, fake: FakeOpenAI) -> None:
     fake.reply(SCRIPT_JSON)
 
     script = await llm.structured("Um roteiro sobre pão", Script, name="script")
@@ -126,12 +126,15 @@ async def test_server_without_json_schema_is_asked_by_instructions_and_remembere
     fake.supports_json_schema = False
     fake.responder = lambda body: f"Claro!\n```json\n{SCRIPT_JSON}\n```"
 
-    first = await llm.structured(
-        [Message("system", "Você é o ScriptAI."), Message("user", "Um roteiro")], Script, name="script"
-    )
-    second = await llm.structured("Outro roteiro", Script, name="script")
+    with capture_logs() as logs:
+        first = await llm.structured(
+            [Message("system", "Você é o ScriptAI."), Message("user", "Um roteiro")], Script, name="script"
+        )
+        second = await llm.structured("Outro roteiro", Script, name="script")
 
     assert first == second == SCRIPT
+    assert "llm.json_schema_unsupported" in [e["event"] for e in logs]
+    assert "llm.failed" not in [e["event"] for e in logs]
     refused, instructed, again = fake.chat_requests
     assert refused["response_format"]["type"] == "json_schema"
     assert "response_format" not in instructed and "response_format" not in again
@@ -139,6 +142,13 @@ async def test_server_without_json_schema_is_asked_by_instructions_and_remembere
     assert system["role"] == "system"
     assert system["content"].startswith("Você é o ScriptAI.")
     assert "JSON Schema" in system["content"] and '"sections"' in system["content"]
+
+
+async def test_thinking_and_prose_around_the_json_need_no_repair(llm: LLMClient, fake: FakeOpenAI) -> None:
+    fake.reply(f"<think>The creator wants bread.</think>Here is your script: {SCRIPT_JSON} Enjoy!")
+
+    assert await llm.structured("Um roteiro", Script, name="script") == SCRIPT
+    assert len(fake.chat_requests) == 1
 
 
 async def test_invalid_json_is_sent_back_once_with_the_error_and_the_repair_is_used(
@@ -182,9 +192,21 @@ async def test_reply_still_unusable_after_one_repair_is_a_bad_reply(llm: LLMClie
     assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["llm.reply_invalid", "llm.bad_reply"]
 
 
-async def test_schema_names_the_api_refuses_are_caught_before_calling(
+async def test_prose_from_a_server_without_json_schema_is_a_bad_reply_after_one_repair(
     llm: LLMClient, fake: FakeOpenAI
 ) -> None:
+    fake.supports_json_schema = False
+    fake.malformed = True
+
+    with pytest.raises(AIBadReply):
+        await llm.structured("Um roteiro", Script, name="script")
+
+    _refused, instructed, repair = fake.chat_requests
+    assert "JSON Schema" in instructed["messages"][0]["content"]
+    assert repair["messages"][-2] == {"role": "assistant", "content": MALFORMED_CONTENT}
+
+
+async def test_schema_names_the_api_refuses_are_caught_before_calling(llm: LLMClient, fake: FakeOpenAI) -> None:
     with pytest.raises(ValueError, match="schema name"):
         await llm.structured("Um roteiro", Script, name="roteiro completo")
     assert fake.chat_requests == []
@@ -193,9 +215,7 @@ async def test_schema_names_the_api_refuses_are_caught_before_calling(
 # -- text and streams ---------------------------------------------------------------------------
 
 
-async def test_complete_returns_the_text_and_logs_usage_without_the_key(
-    llm: LLMClient, fake: FakeOpenAI
-) -> None:
+async def test_complete_returns_the_text_and_logs_usage_without_the_key(llm: LLMClient, fake: FakeOpenAI) -> None:
     fake.reply("Um roteiro curto")
 
     with capture_logs() as logs:
@@ -289,9 +309,7 @@ async def test_retry_after_is_waited_for(llm: LLMClient, fake: FakeOpenAI) -> No
     assert time.monotonic() - started >= 0.3
 
 
-async def test_retry_after_longer_than_a_request_can_wait_gives_up_at_once(
-    llm: LLMClient, fake: FakeOpenAI
-) -> None:
+async def test_retry_after_longer_than_a_request_can_wait_gives_up_at_once(llm: LLMClient, fake: FakeOpenAI) -> None:
     fake.fail(429, retry_after="20")
 
     with pytest.raises(AIRateLimited) as raised:
@@ -332,7 +350,7 @@ async def test_server_errors_after_retries_mean_unavailable(llm: LLMClient, fake
 
 async def test_server_slower_than_the_timeout_means_unavailable(base_url: str, fake: FakeOpenAI) -> None:
     fake.hang(0.6, times=2)
-    retry = RetryPolicy(attempts=2, base_delay=0.0)
+    retry = RetryPolicy(retries=1, backoff=0.0)
 
     started = time.monotonic()
     async with LLMClient(settings(base_url, timeout=0.2), retry=retry) as llm:
@@ -365,10 +383,31 @@ async def test_unknown_model_asks_to_check_the_model_setting(base_url: str, fake
 def test_error_messages_are_constant_and_never_carry_the_server_text() -> None:
     error = AIUnavailable("upstream connect error to 10.0.0.7")
 
-    assert str(error) == AIUnavailable.message
+    assert str(error) == error.message == AIUnavailable.default_message
     assert "10.0.0.7" not in error.message
     assert error.detail == "upstream connect error to 10.0.0.7"
-    assert isinstance(error, AIError)
+    assert isinstance(error, AIError) and isinstance(error, RenumError)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (AINotConfigured(), 503, "ai_not_configured"),
+        (AIInvalidKey(), 502, "ai_invalid_key"),
+        (AIRateLimited(retry_after=7.2), 429, "ai_rate_limited"),
+        (AIUnavailable(), 503, "ai_unavailable"),
+        (AIBadReply(), 502, "ai_bad_reply"),
+    ],
+)
+def test_the_app_answers_ai_errors_with_their_status_and_message(error: AIError, status: int, code: str) -> None:
+    answer = describe(error)
+
+    assert (answer.status, answer.code) == (status, code)
+    assert answer.message == error.message
+
+
+def test_rate_limited_answer_tells_when_to_come_back() -> None:
+    assert describe(AIRateLimited(retry_after=7.2)).headers == {"Retry-After": "8"}
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -497,8 +536,7 @@ def test_prompt_without_a_variable_it_needs_fails_loudly() -> None:
 def test_assistant_prompt_stays_bounded_however_much_the_account_holds() -> None:
     variables = dict(PROMPT_VARIABLES["assistant_system"])
     variables["drafts"] = [
-        {"title": f"Rascunho {n} " + "muito longo " * 40, "platform": "tiktok", "status": "rascunho"}
-        for n in range(50)
+        {"title": f"Rascunho {n} " + "muito longo " * 40, "platform": "tiktok", "status": "rascunho"} for n in range(50)
     ]
 
     [system] = render_prompt("assistant_system", locale="pt_BR", **variables)

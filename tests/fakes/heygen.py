@@ -237,9 +237,9 @@ class FakeHeyGen:
         The event follows the render's current status (success when completed, fail otherwise).
         """
         video = self.state.videos[video_id]
-        endpoint = (
-            self.state.webhooks[endpoint_id] if endpoint_id else next(iter(self.state.webhooks.values()))
-        )
+        if not self.state.webhooks:
+            raise LookupError("register a webhook (add_webhook) before asking for a delivery")
+        endpoint = self.state.webhooks[endpoint_id or next(iter(self.state.webhooks))]
         if video.status == "completed":
             event = {
                 "event_type": "avatar_video.success",
@@ -252,7 +252,11 @@ class FakeHeyGen:
         else:
             event = {
                 "event_type": "avatar_video.fail",
-                "event_data": {"video_id": video_id, "msg": "Render failed", "callback_id": video.callback_id},
+                "event_data": {
+                    "video_id": video_id,
+                    "msg": "Render failed",
+                    "callback_id": video.callback_id,
+                },
             }
         body = json.dumps(event).encode()
         signature = hmac.new(endpoint.secret.encode(), body, hashlib.sha256).hexdigest()
@@ -274,7 +278,10 @@ def build_app(fake: FakeHeyGen) -> Litestar:
             await asyncio.sleep(state.delay)
         elif mode == "rate_limited":
             return _error(
-                429, "rate_limit_exceeded", "Too many requests", headers={"Retry-After": str(state.retry_after)}
+                429,
+                "rate_limit_exceeded",
+                "Too many requests",
+                headers={"Retry-After": str(state.retry_after)},
             )
         elif mode == "server_error":
             return _error(500, "internal_error", "Internal server error")
@@ -317,8 +324,9 @@ def build_app(fake: FakeHeyGen) -> Litestar:
         return Response({"error": None, "data": {"video_id": video.video_id}})
 
     @get("/v1/video_status.get")
-    async def video_status(request: Request, video_id: str | None = None) -> Response[Any]:
+    async def video_status(request: Request) -> Response[Any]:
         state = fake.state
+        video_id = request.query_params.get("video_id")
         if not video_id:
             return _error(400, "invalid_parameter", "video_id is required", param="video_id")
         video = state.videos.get(video_id)
@@ -361,7 +369,8 @@ def build_app(fake: FakeHeyGen) -> Litestar:
         return Response({"code": 100, "data": data, "message": "Success"})
 
     @get("/_fake/files/{name:str}", media_type="video/mp4")
-    async def download(name: str) -> bytes:
+    async def download(request: Request) -> bytes:
+        name: str = request.path_params["name"]
         return b"\x00\x00\x00\x18ftypmp42 fake render " + name.encode()
 
     @post("/_fake/webhook", status_code=200)

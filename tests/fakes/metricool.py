@@ -222,8 +222,9 @@ def build_app(fake: FakeMetricool) -> Litestar:
         return Response({"data": stored})
 
     @put("/v2/scheduler/posts/{post_id:int}")
-    async def update_post(request: Request, post_id: int) -> Response[Any]:
+    async def update_post(request: Request) -> Response[Any]:
         state = fake.state
+        post_id: int = request.path_params["post_id"]
         path = request.url.path
         body = await _json_body(request)
         brand = _brand(state, request)
@@ -231,11 +232,11 @@ def build_app(fake: FakeMetricool) -> Litestar:
         current = state.posts.get(post_id)
         if current is None or current["blogId"] != brand["id"]:
             return _error(path, 404, "Post not found")
-        if body.get("id") != post_id or body.get("uuid") != current["uuid"]:
-            return _error(path, 400, "id and uuid must match the post")
         problem = _check_post(path, brand, body)
         if problem is not None:
             return problem
+        if body.get("id") != post_id or body.get("uuid") != current["uuid"]:
+            return _error(path, 400, "id and uuid must match the post")
 
         state.posts[post_id] = _stored_post(body, post_id=post_id, post_uuid=current["uuid"], blog_id=brand["id"])
         return Response({"data": state.posts[post_id]})
@@ -255,15 +256,14 @@ def build_app(fake: FakeMetricool) -> Litestar:
             return _error(path, 400, "start, end and timezone are required")
 
         found = [
-            post
-            for post in state.posts.values()
-            if post["blogId"] == brand["id"] and start <= _moment(post) <= end
+            post for post in state.posts.values() if post["blogId"] == brand["id"] and start <= _moment(post) <= end
         ]
         return Response({"data": sorted(found, key=_moment)})
 
     @delete("/v2/scheduler/posts/{post_id:int}", status_code=200)
-    async def delete_post(request: Request, post_id: int) -> Response[Any]:
+    async def delete_post(request: Request) -> Response[Any]:
         state = fake.state
+        post_id: int = request.path_params["post_id"]
         brand = _brand(state, request)
         assert brand is not None
         current = state.posts.get(post_id)
@@ -284,8 +284,9 @@ def build_app(fake: FakeMetricool) -> Litestar:
         return Response(normalized, media_type="text/plain")
 
     @get("/v2/scheduler/besttimes/{network:str}")
-    async def best_times(request: Request, network: str) -> Response[Any]:
+    async def best_times(request: Request) -> Response[Any]:
         state = fake.state
+        network: str = request.path_params["network"]
         brand = _brand(state, request)
         assert brand is not None
         if not {"start", "end", "timezone"} <= set(request.query_params):

@@ -89,7 +89,7 @@ class FakeOpenAI:
     supports_json_schema: bool = True
     """False answers ``response_format`` of type json_schema with a 400, like servers without it."""
     malformed: bool = False
-    """True makes every completion answer prose instead of the JSON that was asked."""
+    """True answers prose to every request that asks for JSON (by response_format or in its messages)."""
     responder: Callable[[dict[str, Any]], str | list[str]] | None = None
     """Builds the content from the request body once the scripted queue is empty."""
     replies: deque[ScriptedReply] = field(default_factory=deque)
@@ -187,10 +187,7 @@ def _create_app(fake: FakeOpenAI) -> Litestar:
     async def list_models(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         if (refused := await record(request)) is not None:
             return refused
-        data = [
-            {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "renum-fake"}
-            for m in fake.models
-        ]
+        data = [{"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "renum-fake"} for m in fake.models]
         return Response({"object": "list", "data": data})
 
     @post("/v1/chat/completions", status_code=200)
@@ -212,7 +209,7 @@ def _create_app(fake: FakeOpenAI) -> Litestar:
                 retry_after=reply.retry_after,
             )
 
-        pieces = [MALFORMED_CONTENT] if fake.malformed else _pieces(reply.content)
+        pieces = [MALFORMED_CONTENT] if fake.malformed and _asks_for_json(body) else _pieces(reply.content)
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             return Stream(_sse(body, pieces, include_usage=include_usage), media_type="text/event-stream")
@@ -258,8 +255,7 @@ def _check_body(fake: FakeOpenAI, body: dict[str, Any]) -> Response[dict[str, An
     if not fake.supports_json_schema:
         return error_response(
             400,
-            message="Invalid parameter: 'response_format' of type 'json_schema' is not supported with this "
-            "model.",
+            message="Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
             param="response_format",
         )
     json_schema = response_format.get("json_schema") or {}
@@ -300,6 +296,13 @@ def _strict_schema_problem(json_schema: dict[str, Any]) -> str | None:
         pending.extend(v for k, v in node.items() if k != "properties")
         pending.extend(node.get("properties", {}).values())
     return None
+
+
+def _asks_for_json(body: dict[str, Any]) -> bool:
+    response_format = body.get("response_format") or {}
+    if str(response_format.get("type", "")).startswith("json"):
+        return True
+    return any("JSON" in _text(m) for m in body.get("messages", []))
 
 
 def _pieces(content: str | list[str]) -> list[str]:
