@@ -37,8 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.media
 
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o renum/locale/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i renum/locale/messages.pot -d renum/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o renum/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i renum/locale/messages.pot -d renum/locale -D messages --no-fuzzy-matching --ignore-obsolete --width 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -134,7 +134,7 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def worker(app: Litestar, client: httpx.AsyncClient) -> AsyncIterator[Any]:
     """A real SAQ worker on the app's queue, running beside the test."""
-    running = build_worker(app.state.queue, app.state.session_factory, concurrency=2, in_process=True)
+    running = build_worker(app.state.queue, app.state.session_factory, concurrency=2, in_process=True, grace_seconds=0)
     task = asyncio.create_task(running.start())
     yield running
     await running.stop()

@@ -11,6 +11,7 @@ from litestar.response import Template
 from msgspec import Struct
 
 from renum.i18n import gettext
+from renum.jobs.kinds import label_of
 from renum.models import Task
 from renum.services import tasks
 from renum.web.deps import DB, CurrentCreator, TaskQueue
@@ -24,7 +25,9 @@ class TaskState(Struct):
 
     id: uuid.UUID
     kind: str
+    kind_label: str
     status: str
+    status_label: str
     progress: int
     message: str
     result: dict[str, Any] | None
@@ -40,7 +43,9 @@ class TaskState(Struct):
         return cls(
             id=task.id,
             kind=task.kind,
+            kind_label=gettext(label_of(task.kind)),
             status=task.status.value,
+            status_label=gettext(task.status.label),
             progress=task.progress,
             message=gettext(task.message) if task.message else "",
             result=task.result,

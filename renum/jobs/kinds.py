@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-__all__ = ["JobKind", "TaskRun", "kind", "kinds", "register"]
+__all__ = ["JobKind", "TaskRun", "kind", "kinds", "label_of", "register"]
 
 
 @dataclass(slots=True)
@@ -47,6 +47,8 @@ class JobKind:
     retry_backoff: bool | float
     ttl: int
     heartbeat: int = 60
+    label: str = ""
+    """What the creator reads for this kind of work (an English message id marked with ``N_``)."""
 
 
 _kinds: dict[str, JobKind] = {}
@@ -61,6 +63,12 @@ def register(job_kind: JobKind) -> JobKind:
 def kind(name: str) -> JobKind:
     """The registered kind of that name."""
     return _kinds[name]
+
+
+def label_of(name: str) -> str:
+    """The creator-facing label of a kind (its name when it has none, or is unknown)."""
+    registered = _kinds.get(name)
+    return registered.label if registered and registered.label else name
 
 
 def kinds() -> list[JobKind]:

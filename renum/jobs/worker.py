@@ -192,6 +192,7 @@ def build_worker(
     *,
     concurrency: int = 4,
     in_process: bool = False,
+    grace_seconds: int = 5,
 ) -> Worker:
     """A worker for every registered kind, plus the reconciler every minute.
 
@@ -211,7 +212,7 @@ def build_worker(
         before_process=_before_process,
         after_process=_after_process,
         timers={"sweep": 15},
-        shutdown_grace_period_s=5,
+        shutdown_grace_period_s=grace_seconds,
     )
     if in_process:
         worker.SIGNALS = []

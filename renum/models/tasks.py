@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from renum.db import Base, UTCDateTime
+from renum.i18n import N_
 
 
 class TaskStatus(enum.StrEnum):
@@ -25,6 +26,20 @@ class TaskStatus(enum.StrEnum):
     @property
     def is_final(self) -> bool:
         return self in (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+
+    @property
+    def label(self) -> str:
+        """What the creator reads (an English message id, translated where shown)."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    TaskStatus.QUEUED: N_("Queued"),
+    TaskStatus.RUNNING: N_("Running"),
+    TaskStatus.SUCCEEDED: N_("Succeeded"),
+    TaskStatus.FAILED: N_("Failed"),
+    TaskStatus.CANCELLED: N_("Cancelled"),
+}
 
 
 class Task(Base):

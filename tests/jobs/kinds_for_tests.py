@@ -13,7 +13,7 @@ from renum.jobs.kinds import JobKind, TaskRun, register
 class CreatorFacingProblem(RenumError):
     status_code = 422
     code = "test_problem"
-    default_message = N_("The video has no sound. Upload a version with audio.")
+    default_message = N_("This video has no sound, so there is nothing to cut. Upload a version with sound.")
 
 
 async def echo(run: TaskRun) -> dict[str, Any]:

@@ -55,7 +55,7 @@ async def test_a_failed_task_tells_the_creator_what_to_do_in_their_language(
 ) -> None:
     task_id = await _start(app, creator, "test.explain_failure")
     body = await _wait(client, creator, task_id, until={"failed"})
-    assert "áudio" in body["error"]
+    assert body["error"] == "Este vídeo não tem som, então não há silêncio para cortar. Envie uma versão com som."
 
 
 async def test_an_unexpected_crash_is_reported_without_internal_details(

@@ -1,0 +1,64 @@
+"""Browser tests: the system Chromium, driven by Playwright, against RENUM served on loopback.
+
+Skipped with a message where no Chromium is installed; CI installs Debian's ``chromium``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from renum.app import create_app
+from renum.config import Settings
+from tests.conftest import _empty_tables
+from tests.fakes.server import serve
+
+CHROMIUM = os.environ.get("RENUM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session."""
+    if not CHROMIUM:
+        pytest.skip("no Chromium installed: `apt-get install chromium` (CI does) to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(settings: Settings, database_url: str) -> Iterator[str]:
+    """RENUM with an in-process worker, served over real HTTP; answers its base URL."""
+    settings.server.worker_in_process = True
+    with serve(create_app(settings)) as url:
+        yield url
+    asyncio.run(_empty_tables(database_url))
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser tab (own cookies) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server, locale="pt-BR", timezone_id="America/Sao_Paulo")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
