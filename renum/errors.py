@@ -13,6 +13,7 @@ from renum.i18n import N_
 __all__ = [
     "Conflict",
     "Forbidden",
+    "InvalidCredentials",
     "InvalidInput",
     "NotFound",
     "RateLimited",
@@ -57,6 +58,16 @@ class Unauthorized(RenumError):
     status_code = 401
     code = "unauthorized"
     default_message = N_("Sign in, or send a valid API token as 'Authorization: Bearer <token>'.")
+    #: Whether a page should take the creator to the log-in form (not when the log-in itself failed).
+    send_to_login = True
+
+
+class InvalidCredentials(Unauthorized):
+    """The email and password given do not match an account."""
+
+    code = "invalid_credentials"
+    default_message = N_("Email or password is incorrect.")
+    send_to_login = False
 
 
 class Forbidden(RenumError):

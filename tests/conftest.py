@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     else:
         assert PG_URL
         url = PG_URL
-        asyncio.run(_reset_postgres(url))
-    migrate.upgrade(url)
+        _in_thread(asyncio.run, _reset_postgres(url))
+    _in_thread(migrate.upgrade, url)
     return url
+
+
+def _in_thread(function: Any, *args: Any) -> Any:
+    """Run blocking set-up that starts its own event loop, whatever loop this thread has."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renum.db import utcnow
-from renum.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from renum.errors import Conflict, InvalidCredentials, InvalidInput, NotFound, Unauthorized
 from renum.i18n import LANGUAGES, N_
 from renum.models import ApiToken, User, WebSession
 
@@ -31,7 +31,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 TOKEN_PREFIX = "rnm_"
 MIN_PASSWORD_LENGTH = 10
-BAD_CREDENTIALS = N_("Email or password is incorrect.")
 
 
 T = TypeVar("T")
@@ -127,7 +126,7 @@ async def authenticate(db: AsyncSession, *, email: str, password: str) -> User:
         user = None
     if user is None or user.password_hash is None:
         log.info("account.login_failed")
-        raise Unauthorized(BAD_CREDENTIALS)
+        raise InvalidCredentials()
 
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -112,15 +112,16 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         # The router failed before authentication ran: answer in the browser's language.
         set_language(negotiate_language(request.headers.get("accept-language")))
     answer = describe(exc)
+    to_login = answer.status == 401 and getattr(exc, "send_to_login", True)
 
     if is_htmx(request):
         headers = {**answer.headers, "HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        if answer.status == 401:
+        if to_login:
             headers["HX-Redirect"] = "/login?next=" + quote(request.headers.get("hx-current-url", "/"))
         return Template("_error.html", context={"error": answer}, status_code=answer.status, headers=headers)
 
     if wants_html(request):
-        if answer.status == 401:
+        if to_login:
             return Redirect(path="/login?next=" + quote(request.url.path), status_code=303)
         return Template("error.html", context={"error": answer}, status_code=answer.status, headers=answer.headers)
 

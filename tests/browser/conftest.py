@@ -15,7 +15,7 @@ import pytest
 
 from renum.app import create_app
 from renum.config import Settings
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, _in_thread
 from tests.fakes.server import serve
 
 CHROMIUM = os.environ.get("RENUM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -32,10 +32,16 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per module.
+
+    Playwright's sync API holds an event loop in the main thread while it lives; closing it with
+    the module lets the async tests that follow (the next database backend) run their own loops.
+    """
     if not CHROMIUM:
+        if os.environ.get("RENUM_REQUIRE_BROWSER"):
+            pytest.fail("RENUM_REQUIRE_BROWSER is set but no Chromium was found (apt-get install chromium)")
         pytest.skip("no Chromium installed: `apt-get install chromium` (CI does) to run the browser tests")
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +57,8 @@ def live_server(settings: Settings, database_url: str) -> Iterator[str]:
     settings.server.worker_in_process = True
     with serve(create_app(settings)) as url:
         yield url
-    asyncio.run(_empty_tables(database_url))
+    # Playwright's sync API keeps an event loop running in this thread: clean up from another.
+    _in_thread(asyncio.run, _empty_tables(database_url))
 
 
 @pytest.fixture
