@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
+from typing import Any
 import sys
 
 import structlog
@@ -12,7 +14,7 @@ __all__ = ["configure_logging"]
 _SECRET_KEYS = frozenset({"password", "token", "api_key", "secret", "authorization", "key", "cookie"})
 
 
-def _drop_secrets(_logger: object, _name: str, event: dict[str, object]) -> dict[str, object]:
+def _drop_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Never let a secret reach a log line, whoever passed it."""
     for key in list(event):
         if key.lower() in _SECRET_KEYS:

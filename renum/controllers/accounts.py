@@ -192,7 +192,7 @@ class AccountController(Controller):
         )
         session = await accounts.start_session(db, user, days=settings.security.session_days)
         response = respond(
-            request, Profile.of(user), partial="_empty.html", status_code=201, headers={"HX-Redirect": "/"}
+            request, Profile.of(user), partial="_empty.html", status_code=201, headers={"HX-Redirect": "/onboarding"}
         )
         response.set_cookie(_session_cookie(session.secret, settings))
         return response
@@ -288,7 +288,7 @@ class AccountController(Controller):
     ) -> Response[dict[str, str]]:
         """Remember the language in a cookie (and in the profile when signed in)."""
         accounts.check_profile(language=data.language)
-        user: User | None = request.scope.get("user")  # type: ignore[assignment]
+        user: User | None = request.scope.get("user")
         if user is not None:
             loaded = await db.get(User, user.id)
             if loaded is not None:

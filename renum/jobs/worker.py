@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 from saq.job import Status
 from saq.queue.redis import RedisQueue
+from saq.types import Context, PartialTimersDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,13 +31,20 @@ from renum.i18n import N_
 from renum.jobs.kinds import JobKind, TaskRun, kinds
 from renum.models import Task, TaskStatus
 
-__all__ = ["build_worker", "create_queue", "reconcile_tasks"]
+__all__ = ["WorkerContext", "build_worker", "create_queue", "reconcile_tasks"]
 
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_SECONDS = 10
 FAILED_MESSAGE = N_("Something went wrong while working on this. Start it again; if it keeps failing, tell us.")
 LOST_MESSAGE = N_("The worker stopped while working on this. Start it again.")
+
+
+class WorkerContext(Context, total=False):
+    """What every job and hook finds in its context, beside SAQ's own keys."""
+
+    session_factory: async_sessionmaker[AsyncSession]
+    heartbeat: asyncio.Task[None]
 
 
 def create_queue(redis: Redis, name: str) -> Queue:
@@ -53,7 +61,7 @@ async def _set_task(factory: async_sessionmaker[AsyncSession], task_id: uuid.UUI
 def _wrap(spec: JobKind) -> Any:
     """The SAQ function for a kind: load the task, run the kind's function, keep the result."""
 
-    async def run(ctx: dict[str, Any], *, task_id: str) -> dict[str, Any] | None:
+    async def run(ctx: WorkerContext, *, task_id: str) -> dict[str, Any] | None:
         factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
         async with factory() as db:
             task = await db.get(Task, uuid.UUID(task_id))
@@ -83,7 +91,7 @@ def _wrap(spec: JobKind) -> Any:
     return run
 
 
-async def _heartbeat(ctx: dict[str, Any], task_id: uuid.UUID) -> None:
+async def _heartbeat(ctx: WorkerContext, task_id: uuid.UUID) -> None:
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
     job = ctx["job"]
     while True:
@@ -99,7 +107,7 @@ def _task_id(job: Any) -> uuid.UUID | None:
     return uuid.UUID(task_id) if task_id else None
 
 
-async def _before_process(ctx: dict[str, Any]) -> None:
+async def _before_process(ctx: WorkerContext) -> None:
     job = ctx["job"]
     task_id = _task_id(job)
     if task_id is None:
@@ -118,7 +126,7 @@ async def _before_process(ctx: dict[str, Any]) -> None:
     log.info("task.running", attempt=job.attempts)
 
 
-async def _after_process(ctx: dict[str, Any]) -> None:
+async def _after_process(ctx: WorkerContext) -> None:
     heartbeat: asyncio.Task[None] | None = ctx.pop("heartbeat", None)
     if heartbeat is not None:
         heartbeat.cancel()
@@ -153,7 +161,7 @@ async def _after_process(ctx: dict[str, Any]) -> None:
     structlog.contextvars.unbind_contextvars("task_id", "job")
 
 
-async def reconcile_tasks(ctx: dict[str, Any], *, stale_after: float | None = None) -> int:
+async def reconcile_tasks(ctx: WorkerContext, *, stale_after: float | None = None) -> int:
     """Settle unfinished tasks whose job no longer runs; answers how many were changed."""
     queue: Queue = ctx["queue"]
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
@@ -182,7 +190,7 @@ async def reconcile_tasks(ctx: dict[str, Any], *, stale_after: float | None = No
     return changed
 
 
-async def _reconcile_job(ctx: dict[str, Any]) -> None:
+async def _reconcile_job(ctx: WorkerContext) -> None:
     await reconcile_tasks(ctx)
 
 
@@ -199,7 +207,7 @@ def build_worker(
     ``in_process`` leaves the signals to the web server it runs beside.
     """
 
-    async def startup(ctx: dict[str, Any]) -> None:
+    async def startup(ctx: WorkerContext) -> None:
         ctx["session_factory"] = session_factory
         ctx["queue"] = queue
 
@@ -211,7 +219,7 @@ def build_worker(
         startup=startup,
         before_process=_before_process,
         after_process=_after_process,
-        timers={"sweep": 15},
+        timers=cast("PartialTimersDict", {"sweep": 15}),
         shutdown_grace_period_s=grace_seconds,
     )
     if in_process:

@@ -39,7 +39,7 @@ class DeprecationHeaders(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        successor = _successors.get(scope.get("path_template", ""))  # type: ignore[call-overload]
+        successor = _successors.get(scope.get("path_template", ""))
         if successor is None:
             await next_app(scope, receive, send)
             return

@@ -128,10 +128,10 @@ class Authentication(ASGIMiddleware):
 
 async def provide_creator(request: Request[Any, Any, State], db: DB) -> User:
     """The signed-in creator, loaded into this request's session; 401 when nobody is signed in."""
-    caller: Caller = request.scope["auth"]  # type: ignore[typeddict-item]
+    caller: Caller = request.scope["auth"]
     if caller.error is not None:
         raise caller.error
-    user: User | None = request.scope.get("user")  # type: ignore[assignment]
+    user: User | None = request.scope.get("user")
     if user is None:
         raise Unauthorized()
     loaded = await db.get(User, user.id)
@@ -142,5 +142,5 @@ async def provide_creator(request: Request[Any, Any, State], db: DB) -> User:
 
 def user_id_of(request: Request[Any, Any, Any]) -> uuid.UUID | None:
     """The id of the signed-in creator, if any, without touching the database."""
-    user: User | None = request.scope.get("user")  # type: ignore[assignment]
+    user: User | None = request.scope.get("user")
     return user.id if user else None
