@@ -54,3 +54,17 @@ EXPLAIN = _kind("test.explain_failure", explain_failure)
 CRASH = _kind("test.crash", crash)
 FLAKY = _kind("test.flaky", flaky, retries=2)
 SLOW = _kind("test.slow", slow)
+
+
+ECHO_WITH_SHORT_HEARTBEAT = register(
+    JobKind(
+        name="test.echo_short_heartbeat",
+        function=echo,
+        timeout=30,
+        retries=2,
+        retry_delay=0.0,
+        retry_backoff=False,
+        ttl=600,
+        heartbeat=1,
+    )
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx
 from litestar import Litestar
 from saq.job import Status
 
-from renum.jobs.worker import reconcile_tasks
+from renum.jobs.worker import build_worker, reconcile_tasks
 from renum.models import Task, TaskStatus, User
 from renum.services.tasks import start_task
 from tests.conftest import Creator
@@ -182,3 +183,30 @@ async def test_the_tasks_page_lists_the_creators_tasks(client: Client, app: Lite
     page = await client.get("/tasks", headers={**creator.headers, "Accept": "text/html"})
     assert page.status_code == 200
     assert page.text.count('data-testid="task"') == 1
+
+
+async def test_a_job_whose_worker_died_is_swept_retried_and_finishes(
+    client: Client, app: Litestar, creator: Creator
+) -> None:
+    queue = app.state.queue
+    task_id = await _start(app, creator, "test.echo_short_heartbeat", value="again")
+
+    # A worker takes the job and dies without a word: the job stays active and stops being touched.
+    taken = await queue.dequeue()
+    assert taken is not None and taken.key == str(task_id)
+    taken.attempts += 1
+    await taken.update(status=Status.ACTIVE, started=int(time.time() * 1000))
+    await asyncio.sleep(1.5)
+
+    swept = await queue.sweep()
+    assert str(task_id) in " ".join(swept)
+
+    survivor = build_worker(queue, app.state.session_factory, concurrency=1, in_process=True, grace_seconds=0)
+    running = asyncio.create_task(survivor.start())
+    try:
+        body = await _wait(client, creator, task_id, until={"succeeded", "failed"})
+    finally:
+        await survivor.stop()
+        running.cancel()
+    assert body["status"] == "succeeded"
+    assert body["result"] == {"echo": "again", "attempt": 2}
