@@ -34,7 +34,7 @@ class PageController(Controller):
     @get("/")
     async def home(self, request: Request[Any, Any, Any], db: DB) -> Template:
         """The landing page with the lead form, or the creator's home page."""
-        user: User | None = request.scope.get("user")  # type: ignore[assignment]
+        user: User | None = request.scope.get("user")
         if user is None:
             return Template("landing/index.html", context={"count": await leads.count_leads(db)})
         recent = await tasks.list_tasks(db, user, limit=5)
