@@ -18,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import structlog
 
+from renum.i18n import N_
 from renum.media.ffmpeg import FFmpegRun, InvalidMediaParameter, NoAudio, NotAVideo, open_ffmpeg
-from renum.media.probe import checked_size, parse_probe_output
+from renum.media.probe import MediaInfo, checked_size, parse_probe_output
 
 __all__ = [
     "DEFAULT_SAMPLE_RATE",
@@ -29,6 +30,7 @@ __all__ = [
     "envelope_from_samples",
     "iter_audio",
     "read_envelope",
+    "read_envelope_and_info",
 ]
 
 log = structlog.get_logger(__name__)
@@ -51,13 +53,13 @@ class LoudnessEnvelope:
 
     def __post_init__(self) -> None:
         if self.window <= 0:
-            raise InvalidMediaParameter("window", "The analysis window must be longer than zero seconds.")
+            raise InvalidMediaParameter("window", N_("The analysis window must be longer than zero seconds."))
 
 
 def _decode_args(path: Path, sample_rate: int) -> list[str]:
     return [
-        "-loglevel",
-        "error",
+        # Info level so that ffmpeg describes the input (see read_envelope_and_info); no stats lines.
+        "-nostats",
         # As input options these stop the demuxer from handing picture, subtitle and data packets
         # on, so nothing but the sound is ever decoded.
         "-vn",
@@ -92,7 +94,13 @@ def iter_audio(
     return _chunks(Path(path), sample_rate, max(1, round(sample_rate * chunk_seconds)))
 
 
-def _chunks(path: Path, sample_rate: int, chunk_samples: int) -> Iterator[npt.NDArray[np.int16]]:
+def _chunks(
+    path: Path,
+    sample_rate: int,
+    chunk_samples: int,
+    runs: list[FFmpegRun] | None = None,
+) -> Iterator[npt.NDArray[np.int16]]:
+    """Decoded chunks; when ``runs`` is given, how ffmpeg's run ended is appended to it."""
     checked_size(path)
     with open_ffmpeg(_decode_args(path, sample_rate)) as (process, finish):
         assert process.stdout is not None
@@ -103,7 +111,10 @@ def _chunks(path: Path, sample_rate: int, chunk_samples: int) -> Iterator[npt.ND
                 yield chunk[:filled]
             if filled < chunk_samples:
                 break
-        _raise_for(finish(), path)
+        run = finish()
+        _raise_for(run, path)
+        if runs is not None:
+            runs.append(run)
 
 
 def decode_audio(
@@ -111,8 +122,8 @@ def decode_audio(
 ) -> npt.NDArray[np.float32]:
     """The whole mono track of ``path`` as float32 in [-1, 1]; meant for short clips and tests.
 
-    ``expected_seconds`` (from :func:`~renum.media.probe.probe`) lets ffmpeg write straight into one
-    preallocated array; without it, or if the track runs longer, the array grows as needed.
+    ``expected_seconds`` (from :func:`~renum.media.probe.probe_video`) lets the samples be read
+    straight into one preallocated array; without it, or if the track runs longer, the array grows.
     """
     _check_rate(sample_rate)
     path = Path(path)
@@ -137,16 +148,43 @@ def read_envelope(
     path: Path | str, *, window: float = DEFAULT_WINDOW, sample_rate: int = DEFAULT_SAMPLE_RATE
 ) -> LoudnessEnvelope:
     """Decode the sound of ``path`` and keep only the peak of each ``window`` seconds, chunk by chunk."""
+    return _read_envelope(Path(path), window, sample_rate, None)
+
+
+def read_envelope_and_info(
+    path: Path | str, *, window: float = DEFAULT_WINDOW, sample_rate: int = DEFAULT_SAMPLE_RATE
+) -> tuple[LoudnessEnvelope, MediaInfo]:
+    """:func:`read_envelope`, and what ffmpeg said about the video as it opened it, from the same run.
+
+    The :class:`MediaInfo` is the one :func:`~renum.media.probe.probe_video` gives, without its
+    check that the file is complete (done at upload); it saves a second ffmpeg run.
+    """
+    path = Path(path)
+    runs: list[FFmpegRun] = []
+    envelope = _read_envelope(path, window, sample_rate, runs)
+    return envelope, parse_probe_output(runs[0].stderr, path=path, size=path.stat().st_size)
+
+
+def _read_envelope(
+    path: Path,
+    window: float,
+    sample_rate: int,
+    runs: list[FFmpegRun] | None,
+) -> LoudnessEnvelope:
     window_samples = _window_samples(window, sample_rate)
     # Whole windows per chunk, so no window straddles two chunks.
     chunk_samples = max(1, round(CHUNK_SECONDS * sample_rate / window_samples)) * window_samples
     parts: list[npt.NDArray[np.float32]] = []
     total = 0
-    for chunk in _chunks(Path(path), sample_rate, chunk_samples):
+    for chunk in _chunks(path, sample_rate, chunk_samples, runs):
         parts.append(_window_peaks(chunk, window_samples))
         total += len(chunk)
     peaks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    envelope = LoudnessEnvelope(peaks=peaks, window=window_samples / sample_rate, duration=total / sample_rate)
+    envelope = LoudnessEnvelope(
+        peaks=peaks,
+        window=window_samples / sample_rate,
+        duration=total / sample_rate,
+    )
     log.info("media.audio_decoded", path=str(path), duration=envelope.duration, windows=len(peaks))
     return envelope
 
@@ -209,10 +247,10 @@ def _raise_for(run: FFmpegRun, path: Path) -> None:
 def _window_samples(window: float, sample_rate: int) -> int:
     _check_rate(sample_rate)
     if not (0.001 <= window <= 1.0):
-        raise InvalidMediaParameter("window", "The analysis window must be between 1 ms and 1 s.")
+        raise InvalidMediaParameter("window", N_("The analysis window must be between 1 ms and 1 s."))
     return max(1, round(window * sample_rate))
 
 
 def _check_rate(sample_rate: int) -> None:
     if not (1000 <= sample_rate <= 192_000):
-        raise InvalidMediaParameter("sample_rate", "The sample rate must be between 1,000 and 192,000 Hz.")
+        raise InvalidMediaParameter("sample_rate", N_("The sample rate must be 1,000 to 192,000 Hz."))

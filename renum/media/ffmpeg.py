@@ -13,11 +13,10 @@ import re
 import subprocess
 import tempfile
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import IO
 
 import structlog
 
@@ -46,8 +45,9 @@ __all__ = [
 
 log = structlog.get_logger(__name__)
 
-# Keep only the end of ffmpeg's stderr: the reason for a failure is in its last lines, and a
-# corrupt file can make ffmpeg print one warning per packet for hours of video.
+# Keep only the start of ffmpeg's stderr (the description of the input) and its end (the reason
+# for a failure): a corrupt file can make ffmpeg print one warning per packet for hours of video.
+STDERR_HEAD_LINES = 100
 STDERR_TAIL_LINES = 60
 
 LineCallback = Callable[[str], Awaitable[None] | None]
@@ -69,7 +69,7 @@ class FFmpegNotFound(MediaError):
     """The bundled ffmpeg binary is missing or cannot run."""
 
     code = "ffmpeg_missing"
-    default_message = N_("The video tools are missing on this server. Ask the administrator to reinstall RENUM.")
+    default_message = N_("Video tools are missing on this server. Ask the administrator to reinstall RENUM.")
 
 
 class EmptyFile(MediaError):
@@ -104,7 +104,7 @@ class NoAudio(MediaError):
     """The video has no audio stream, so there is nothing to listen to."""
 
     code = "no_audio"
-    default_message = N_("This video has no sound, so there are no silences to cut. Upload a version with audio.")
+    default_message = N_("This video has no sound, so there is nothing to cut. Upload a version with sound.")
 
 
 class MediaTimeout(MediaError):
@@ -147,7 +147,7 @@ class InvalidMediaParameter(MediaError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class FFmpegRun:
-    """How one ffmpeg run ended: its exit code and the last lines it wrote to stderr."""
+    """How one ffmpeg run ended: its exit code and the first and last lines it wrote to stderr."""
 
     returncode: int
     stderr: str
@@ -176,12 +176,36 @@ def _command(args: Sequence[str]) -> list[str]:
     return [ffmpeg_path(), "-nostdin", "-hide_banner", *args]
 
 
-def _tail(text: str) -> str:
-    return "\n".join(text.splitlines()[-STDERR_TAIL_LINES:])
+class _Excerpt:
+    """The first and last lines of a stream of text, however long the middle."""
+
+    def __init__(self) -> None:
+        self.head: list[str] = []
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        self.skipped = 0
+
+    def add(self, line: str) -> None:
+        if len(self.head) < STDERR_HEAD_LINES:
+            self.head.append(line)
+            return
+        if len(self.tail) == self.tail.maxlen:
+            self.skipped += 1
+        self.tail.append(line)
+
+    def text(self) -> str:
+        gap = [f"[... {self.skipped} lines ...]"] if self.skipped else []
+        return "\n".join([*self.head, *gap, *self.tail])
+
+
+def _excerpt(lines: Iterable[bytes]) -> str:
+    excerpt = _Excerpt()
+    for raw in lines:
+        excerpt.add(raw.decode("utf-8", "replace").rstrip())
+    return excerpt.text()
 
 
 def run_ffmpeg(args: Sequence[str], *, timeout: float | None = 120.0) -> FFmpegRun:
-    """Run ffmpeg with ``args`` to completion, discarding stdout; raise :class:`MediaTimeout` past ``timeout``."""
+    """Run ffmpeg with ``args`` to the end, discarding stdout; :class:`MediaTimeout` past ``timeout``."""
     command = _command(args)
     try:
         # The command is a list built by RENUM (no shell); file paths are its only outside input.
@@ -196,7 +220,7 @@ def run_ffmpeg(args: Sequence[str], *, timeout: float | None = 120.0) -> FFmpegR
         raise MediaTimeout(f"ffmpeg ran longer than {timeout} s") from error
     except OSError as error:
         raise FFmpegNotFound(str(error)) from error
-    return FFmpegRun(done.returncode, _tail(done.stderr.decode("utf-8", "replace")))
+    return FFmpegRun(done.returncode, _excerpt(done.stderr.splitlines()))
 
 
 async def run_ffmpeg_async(args: Sequence[str], *, on_stdout_line: LineCallback | None = None) -> FFmpegRun:
@@ -215,11 +239,11 @@ async def run_ffmpeg_async(args: Sequence[str], *, on_stdout_line: LineCallback 
     except OSError as error:
         raise FFmpegNotFound(str(error)) from error
     assert process.stdout is not None and process.stderr is not None
-    stderr_lines: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    stderr = _Excerpt()
 
     async def read_stderr(stream: asyncio.StreamReader) -> None:
         async for raw in stream:
-            stderr_lines.append(raw.decode("utf-8", "replace").rstrip())
+            stderr.add(raw.decode("utf-8", "replace").rstrip())
 
     async def read_stdout(stream: asyncio.StreamReader) -> None:
         async for raw in stream:
@@ -228,14 +252,17 @@ async def run_ffmpeg_async(args: Sequence[str], *, on_stdout_line: LineCallback 
                 if inspect.isawaitable(outcome):
                     await outcome
 
+    stderr_reader = asyncio.ensure_future(read_stderr(process.stderr))
     try:
-        await asyncio.gather(read_stdout(process.stdout), read_stderr(process.stderr))
+        await read_stdout(process.stdout)
+        await stderr_reader
         returncode = await process.wait()
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    return FFmpegRun(returncode, "\n".join(stderr_lines))
+        stderr_reader.cancel()
+    return FFmpegRun(returncode, stderr.text())
 
 
 @contextmanager
@@ -257,7 +284,8 @@ def open_ffmpeg(args: Sequence[str]) -> Iterator[tuple[subprocess.Popen[bytes], 
 
         def finish() -> FFmpegRun:
             returncode = process.wait()
-            return FFmpegRun(returncode, _read_tail(stderr_file))
+            stderr_file.seek(0)
+            return FFmpegRun(returncode, _excerpt(stderr_file))
 
         try:
             yield process, finish
@@ -267,11 +295,6 @@ def open_ffmpeg(args: Sequence[str]) -> Iterator[tuple[subprocess.Popen[bytes], 
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-
-
-def _read_tail(handle: IO[bytes]) -> str:
-    handle.seek(0)
-    return _tail(handle.read().decode("utf-8", "replace"))
 
 
 _FILTER_LINE = re.compile(r"^\s*[TSC.]{2,3}\s+(\w+)\s+\S+->\S+", re.MULTILINE)

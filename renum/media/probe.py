@@ -1,6 +1,6 @@
 """What a video file holds (duration, picture size, frame rate, codecs), read with the bundled ffmpeg.
 
-The wheel ships no ffprobe, so :func:`probe` reads the stream summary ffmpeg prints when it opens
+The wheel ships no ffprobe, so :func:`probe_video` reads the stream summary ffmpeg prints when it opens
 a file. The same run seeks to the last seconds and reads their packets without decoding them: a
 file whose header promises more than its body holds (an upload cut short) fails there, at the
 cost of a few kilobytes of reading, instead of half-way through a render.
@@ -26,7 +26,7 @@ from renum.media.ffmpeg import (
     run_ffmpeg_async,
 )
 
-__all__ = ["MediaInfo", "checked_size", "parse_probe_output", "probe", "probe_async"]
+__all__ = ["MediaInfo", "checked_size", "parse_probe_output", "probe_video", "probe_video_async"]
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +43,8 @@ _TRUNCATION_SIGNS = (
     "Output file is empty",
 )
 _FALLBACK_FRAME_RATE = 30.0
+# ffmpeg prints NTSC rates rounded; frame times must use the exact fraction or they drift.
+_NTSC_RATES = {23.98: 24000 / 1001, 23.976: 24000 / 1001, 29.97: 30000 / 1001, 59.94: 60000 / 1001}
 
 _INPUT = re.compile(r"^Input #0, (?P<formats>\S+), from ", re.MULTILINE)
 _DURATION = re.compile(r"^\s*Duration: (?:(?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d(?:\.\d+)?)|N/A)", re.MULTILINE)
@@ -100,7 +102,7 @@ def _probe_args(path: Path, *, check_tail: bool) -> list[str]:
     ]
 
 
-def probe(path: Path | str) -> MediaInfo:
+def probe_video(path: Path | str) -> MediaInfo:
     """Read what ``path`` holds; raise :class:`EmptyFile`, :class:`NotAVideo` or :class:`TruncatedVideo`."""
     path = Path(path)
     size = checked_size(path)
@@ -110,8 +112,8 @@ def probe(path: Path | str) -> MediaInfo:
     return _finish(path, size, run)
 
 
-async def probe_async(path: Path | str) -> MediaInfo:
-    """:func:`probe` without blocking the event loop (for request handlers and jobs)."""
+async def probe_video_async(path: Path | str) -> MediaInfo:
+    """:func:`probe_video` without blocking the event loop (for request handlers and jobs)."""
     path = Path(path)
     size = checked_size(path)
     try:
@@ -229,7 +231,7 @@ def _frame_rate(stream: str) -> float:
         if match is not None:
             value = float(match.group("value")) * (1000 if match.group("k") else 1)
             if value > 0:
-                return value
+                return _NTSC_RATES.get(value, value)
     log.warning("media.frame_rate_unknown", stream=stream)
     return _FALLBACK_FRAME_RATE
 

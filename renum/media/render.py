@@ -23,7 +23,9 @@ How it is done, and why:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import inspect
+import itertools
 import math
 import os
 import re
@@ -36,6 +38,7 @@ from typing import Literal, NamedTuple
 
 import structlog
 
+from renum.i18n import N_
 from renum.media.ffmpeg import (
     CaptionsUnsupported,
     InvalidMediaParameter,
@@ -43,7 +46,7 @@ from renum.media.ffmpeg import (
     available_filters,
     run_ffmpeg_async,
 )
-from renum.media.probe import MediaInfo, probe_async
+from renum.media.probe import MediaInfo, probe_video_async
 from renum.media.silences import Span
 
 __all__ = [
@@ -57,7 +60,7 @@ __all__ = [
     "caption_method",
     "output_size",
     "remap_to_cut",
-    "render",
+    "render_video",
     "srt_text",
     "vtt_text",
 ]
@@ -70,7 +73,9 @@ CaptionMethod = Literal["auto", "libass", "drawtext"]
 ProgressCallback = Callable[[float], Awaitable[None] | None]
 
 _ASPECTS: dict[str, tuple[int, int]] = {"9:16": (9, 16), "1:1": (1, 1), "16:9": (16, 9)}
-_PRESETS = frozenset(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"])
+_PRESETS = frozenset(
+    ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"),
+)
 _BITRATE = re.compile(r"^[1-9]\d{1,3}k$")
 _EPSILON = 1e-6
 # Progress is reported when it moves by at least this much, so a job does not write to its
@@ -108,19 +113,19 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         if self.aspect is not None and self.aspect not in _ASPECTS:
-            raise InvalidMediaParameter("aspect", "The aspect ratio must be 9:16, 1:1 or 16:9.")
+            raise InvalidMediaParameter("aspect", N_("The aspect ratio must be 9:16, 1:1 or 16:9."))
         if self.fit not in ("crop", "pad"):
-            raise InvalidMediaParameter("fit", "Reframing must either crop or pad.")
+            raise InvalidMediaParameter("fit", N_("Reframing must either crop or pad."))
         if self.caption_method not in ("auto", "libass", "drawtext"):
-            raise InvalidMediaParameter("caption_method", "Captions are drawn with libass or drawtext.")
+            raise InvalidMediaParameter("caption_method", N_("Captions are drawn with libass or drawtext."))
         if self.preset not in _PRESETS:
-            raise InvalidMediaParameter("preset", "The encoding preset must be one of x264's presets.")
+            raise InvalidMediaParameter("preset", N_("The encoding preset must be one of x264's presets."))
         if not (0 <= self.crf <= 51):
-            raise InvalidMediaParameter("crf", "The quality (CRF) must be between 0 and 51.")
+            raise InvalidMediaParameter("crf", N_("The quality (CRF) must be between 0 and 51."))
         if not _BITRATE.match(self.audio_bitrate):
-            raise InvalidMediaParameter("audio_bitrate", "The audio bitrate must look like 160k.")
+            raise InvalidMediaParameter("audio_bitrate", N_("The audio bitrate must look like 160k."))
         if not (240 <= self.max_short_side <= 4320):
-            raise InvalidMediaParameter("max_short_side", "The short side must be between 240 and 4320 pixels.")
+            raise InvalidMediaParameter("max_short_side", N_("The short side must be 240 to 4320 pixels."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,7 @@ class RenderResult:
     caption_method: Literal["libass", "drawtext"] | None
 
 
-async def render(
+async def render_video(
     source: Path | str,
     output: Path | str,
     *,
@@ -153,7 +158,7 @@ async def render(
     """
     source, output = Path(source), Path(output)
     options = options or RenderOptions()
-    info = info or await probe_async(source)
+    info = info or await probe_video_async(source)
     frames = _frame_spans(kept, info)
     width, height = _final_size(info, options)
     method = caption_method(options.caption_method) if options.captions else None
@@ -187,10 +192,17 @@ def caption_method(preferred: CaptionMethod = "auto") -> Literal["libass", "draw
         return "libass"
     if preferred in ("auto", "drawtext") and "drawtext" in filters:
         return "drawtext"
-    raise CaptionsUnsupported(f"asked for {preferred}; ass={'ass' in filters} drawtext={'drawtext' in filters}")
+    have = sorted(filters & {"ass", "drawtext"})
+    raise CaptionsUnsupported(f"asked for {preferred}; text filters here: {have}")
 
 
-def output_size(width: int, height: int, aspect: Aspect, fit: Fit, max_short_side: int = 1080) -> tuple[int, int]:
+def output_size(
+    width: int,
+    height: int,
+    aspect: Aspect,
+    fit: Fit,
+    max_short_side: int = 1080,
+) -> tuple[int, int]:
     """The even picture size a ``width`` × ``height`` video gets when reframed to ``aspect``.
 
     ``crop`` takes the largest centred region of that shape; ``pad`` the smallest frame of that
@@ -210,24 +222,24 @@ def output_size(width: int, height: int, aspect: Aspect, fit: Fit, max_short_sid
 def remap_to_cut(cues: Iterable[Cue], kept: Sequence[Span]) -> list[Cue]:
     """Move cues timed on the source onto the timeline of the cut video.
 
+    ``kept`` must be sorted and disjoint (as :class:`~renum.media.silences.SilenceCut` gives them).
     A cue that straddles a cut stays one cue (its two sides meet once the silence is gone); a cue
     entirely inside a cut is dropped.
     """
-    offsets: list[float] = []
-    total = 0.0
-    for span in kept:
-        offsets.append(total)
-        total += span.length
+    starts = [span.start for span in kept]
+    ends = [span.end for span in kept]
+    offsets = list(itertools.accumulate((span.length for span in kept), initial=0.0))
 
     moved: list[Cue] = []
     for cue in cues:
-        start = end = None
-        for span, offset in zip(kept, offsets, strict=True):
-            if span.end > cue.start and start is None:
-                start = offset + max(cue.start, span.start) - span.start
-            if span.start < cue.end:
-                end = offset + min(cue.end, span.end) - span.start
-        if start is not None and end is not None and end - start > _EPSILON:
+        # The first span still running when the cue starts, and the last one begun before it ends.
+        first = bisect.bisect_right(ends, cue.start)
+        last = bisect.bisect_left(starts, cue.end) - 1
+        if first >= len(kept) or last < first:
+            continue
+        start = offsets[first] + max(cue.start, starts[first]) - starts[first]
+        end = offsets[last] + min(cue.end, ends[last]) - starts[last]
+        if end - start > _EPSILON:
             moved.append(Cue(start, end, cue.text))
     return moved
 
@@ -289,7 +301,7 @@ def _frame_spans(kept: Sequence[Span] | None, info: MediaInfo) -> list[tuple[int
         else:
             frames.append((first, end))
     if not frames:
-        raise InvalidMediaParameter("kept", "Nothing would be left of the video: keep at least one frame.")
+        raise InvalidMediaParameter("kept", N_("Nothing would be left of the video: keep some of it."))
     return frames
 
 
@@ -350,14 +362,15 @@ def _cut_chains(chains: list[str], frames: list[tuple[int, int]], info: MediaInf
     fps, count = info.frame_rate, len(frames)
     chains.append("[0:v:0]split=" + str(count) + "".join(f"[v{index}]" for index in range(count)))
     if info.has_audio:
-        chains.append("[0:a:0]asplit=" + str(count) + "".join(f"[a{index}]" for index in range(count)))
+        # apad: a sound track that ends before the picture still gives every span its full length
+        # (in silence), so the spans after its end stay in sync; each atrim below ends the padding.
+        chains.append("[0:a:0]apad,asplit=" + str(count) + "".join(f"[a{index}]" for index in range(count)))
     pieces = []
     for index, (first, end) in enumerate(frames):
         # Picture bounds sit half a frame before each frame's timestamp, so rounding in a frame's
         # timestamp cannot decide whether it is in; sound is cut exactly on frame times.
-        chains.append(
-            f"[v{index}]trim=start={(first - 0.5) / fps:.6f}:end={(end - 0.5) / fps:.6f},setpts=PTS-STARTPTS[vc{index}]"
-        )
+        picture = f"trim=start={(first - 0.5) / fps:.6f}:end={(end - 0.5) / fps:.6f},setpts=PTS-STARTPTS"
+        chains.append(f"[v{index}]{picture}[vc{index}]")
         pieces.append(f"[vc{index}]")
         if info.has_audio:
             chains.append(
@@ -387,7 +400,11 @@ def _reframe_filters(info: MediaInfo, options: RenderOptions, size: tuple[int, i
     ]
 
 
-def _timeline_cues(captions: Sequence[Cue], frames: list[tuple[int, int]] | None, info: MediaInfo) -> list[Cue]:
+def _timeline_cues(
+    captions: Sequence[Cue],
+    frames: list[tuple[int, int]] | None,
+    info: MediaInfo,
+) -> list[Cue]:
     if frames is None:
         return _clean(captions)
     kept = [Span(first / info.frame_rate, end / info.frame_rate) for first, end in frames]
@@ -426,7 +443,8 @@ def _ass_document(cues: list[Cue], size: tuple[int, int]) -> str:
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     for cue in cues:
-        lines.append(f"Dialogue: 0,{_ass_clock(cue.start)},{_ass_clock(cue.end)},Caption,,0,0,0,,{_ass_text(cue.text)}")
+        timing = f"{_ass_clock(cue.start)},{_ass_clock(cue.end)}"
+        lines.append(f"Dialogue: 0,{timing},Caption,,0,0,0,,{_ass_text(cue.text)}")
     return "\n".join(lines) + "\n"
 
 
@@ -451,6 +469,7 @@ def _drawtext_filters(cues: list[Cue], size: tuple[int, int], scratch: Path) -> 
     # drawtext does not wrap: break lines by an average glyph width of ~0.55 em.
     per_line = max(8, int((width - 2 * side) / (font_size * 0.55)))
     filters = []
+    # TODO: one filter per cue starts slowly with thousands of cues — only used where libass is missing.
     for index, cue in enumerate(cues):
         text_file = scratch / f"cue-{index}.txt"
         wrapped = "\n".join(textwrap.fill(line, per_line) for line in cue.text.splitlines())
@@ -510,7 +529,12 @@ async def _encode(
     try:
         run = await run_ffmpeg_async(args, on_stdout_line=on_line)
         if not run.ok:
-            log.warning("media.render_failed", source=str(source), returncode=run.returncode, stderr=run.stderr)
+            log.warning(
+                "media.render_failed",
+                source=str(source),
+                returncode=run.returncode,
+                stderr=run.stderr,
+            )
             raise RenderFailed(run.stderr)
         await asyncio.to_thread(_publish, temp, output)
     finally:

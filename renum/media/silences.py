@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import structlog
 
-from renum.media.audio import LoudnessEnvelope, read_envelope
+from renum.i18n import N_
+from renum.media.audio import LoudnessEnvelope, read_envelope_and_info
 from renum.media.ffmpeg import InvalidMediaParameter
-from renum.media.probe import probe
 
 __all__ = [
     "SilenceCut",
@@ -35,6 +35,13 @@ __all__ = [
 
 log = structlog.get_logger(__name__)
 
+# Each setting's allowed range and what the creator is told when a value falls outside it.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "threshold_db": (-80.0, -5.0, N_("The silence threshold must be between −80 and −5 dBFS.")),
+    "min_silence": (0.05, 10.0, N_("The shortest silence to cut must be between 0.05 and 10 seconds.")),
+    "margin": (0.0, 2.0, N_("The margin kept around speech must be between 0 and 2 seconds.")),
+    "min_clip": (0.0, 5.0, N_("The shortest sound to keep must be between 0 and 5 seconds.")),
+}
 # Slack for floating-point time arithmetic (a microsecond is far below a sample at 48 kHz).
 _EPSILON = 1e-6
 
@@ -65,33 +72,16 @@ class SilenceSettings:
     """Loud stretches shorter than this are noise (a click, a bump), in seconds."""
 
     def __post_init__(self) -> None:
-        _check(
-            "threshold_db",
-            self.threshold_db,
-            -80.0,
-            -5.0,
-            "The silence threshold must be between −80 and −5 dBFS.",
-        )
-        _check(
-            "min_silence",
-            self.min_silence,
-            0.05,
-            10.0,
-            "The shortest silence to cut must be between 0.05 and 10 seconds.",
-        )
-        _check("margin", self.margin, 0.0, 2.0, "The margin kept around speech must be between 0 and 2 seconds.")
-        _check("min_clip", self.min_clip, 0.0, 5.0, "The shortest sound to keep must be between 0 and 5 seconds.")
+        for field, (low, high, message) in _RANGES.items():
+            value = getattr(self, field)
+            # Written so that NaN fails too.
+            if not (low <= value <= high):
+                raise InvalidMediaParameter(field, message)
 
     @property
     def threshold(self) -> float:
         """The threshold as a fraction of full scale."""
         return float(10 ** (self.threshold_db / 20))
-
-
-def _check(field: str, value: float, low: float, high: float, message: str) -> None:
-    # Written so that NaN fails too.
-    if not (low <= value <= high):
-        raise InvalidMediaParameter(field, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +114,7 @@ def find_silences(
 
     ``words`` are (start, end) seconds of spoken words (from a transcription); no cut overlaps one.
     ``frame_rate`` moves each cut inwards to the nearest video frame boundaries, so the spans are
-    exactly what :func:`renum.media.render.render` keeps and its output lasts ``kept_duration``.
+    exactly what :func:`renum.media.render.render_video` keeps and its output lasts ``kept_duration``.
     """
     settings = settings or SilenceSettings()
     window = envelope.window
@@ -148,10 +138,13 @@ def find_silences(
     long_enough = cut_ends - cut_starts >= settings.min_silence - _EPSILON
     cut_starts, cut_ends = cut_starts[long_enough], cut_ends[long_enough]
 
-    # Rounded to the microsecond so float noise (2.3000000000000003, -0.0) stays out of the results.
-    cut_starts, cut_ends = np.round(cut_starts, 6) + 0.0, np.round(cut_ends, 6) + 0.0
+    # Rounded inwards to the microsecond: float noise (2.3000000000000003, -0.0) stays out of the
+    # results, and rounding never moves a cut into a word.
+    cut_starts = np.ceil(cut_starts * 1e6 - 1e-3) / 1e6 + 0.0
+    cut_ends = np.floor(cut_ends * 1e6 + 1e-3) / 1e6 + 0.0
     silences = tuple(Span(float(s), float(e)) for s, e in zip(cut_starts, cut_ends, strict=True))
-    cut = SilenceCut(silences=silences, kept=kept_between(silences, envelope.duration), duration=envelope.duration)
+    kept = kept_between(silences, envelope.duration)
+    cut = SilenceCut(silences=silences, kept=kept, duration=envelope.duration)
     log.info(
         "media.silences_found",
         silences=len(cut.silences),
@@ -168,9 +161,12 @@ def analyse_silences(
     *,
     words: Iterable[tuple[float, float]] | None = None,
 ) -> SilenceCut:
-    """Probe ``path``, decode only its sound and find its silences, aligned to its video frames."""
-    info = probe(path)
-    envelope = read_envelope(path)
+    """Decode only the sound of ``path`` and find its silences, aligned to its video frames.
+
+    One ffmpeg run does it all: the frame rate comes from the description ffmpeg prints as it
+    opens the file. Blocks; from async code, run it in a thread.
+    """
+    envelope, info = read_envelope_and_info(path)
     return find_silences(envelope, settings, words=words, frame_rate=info.frame_rate)
 
 
@@ -264,7 +260,7 @@ def _inward_to_frames(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Cuts shrunk to whole video frames: a cut may only lose time to speech, never take it."""
     if frame_rate <= 0:
-        raise InvalidMediaParameter("frame_rate", "The frame rate must be above zero.")
+        raise InvalidMediaParameter("frame_rate", N_("The frame rate must be above zero."))
     snapped_starts = np.ceil(starts * frame_rate - _EPSILON) / frame_rate
     snapped_ends = np.floor(ends * frame_rate + _EPSILON) / frame_rate
     # A cut that runs to the end of the file keeps running to it, frame boundary or not.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from renum.i18n import N_
 from renum.media.audio import LoudnessEnvelope
 from renum.media.ffmpeg import InvalidMediaParameter
 from renum.media.silences import SilenceCut
@@ -43,9 +44,9 @@ def waveform_svg(
     page describes it in words.
     """
     if not (16 <= width <= 8192):
-        raise InvalidMediaParameter("width", "The waveform width must be between 16 and 8192 pixels.")
+        raise InvalidMediaParameter("width", N_("The waveform width must be between 16 and 8192 pixels."))
     if not (8 <= height <= 2048):
-        raise InvalidMediaParameter("height", "The waveform height must be between 8 and 2048 pixels.")
+        raise InvalidMediaParameter("height", N_("The waveform height must be between 8 and 2048 pixels."))
 
     middle = height / 2
     half = np.maximum(column_peaks(envelope, width) * (middle - 1), _MIN_HALF_HEIGHT)

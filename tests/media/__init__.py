@@ -1,0 +1,1 @@
+"""Tests of the media layer, on clips made with the bundled ffmpeg."""
