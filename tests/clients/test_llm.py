@@ -29,6 +29,7 @@ from renum.clients.llm import (
 )
 from renum.config import AISettings
 from renum.errors import RenumError
+from renum.i18n import use_language
 from renum.web.errors import describe
 from tests.fakes.openai_server import MALFORMED_CONTENT, FakeOpenAI
 from tests.fakes.server import free_port, serve
@@ -400,7 +401,8 @@ def test_error_messages_are_constant_and_never_carry_the_server_text() -> None:
     ],
 )
 def test_the_app_answers_ai_errors_with_their_status_and_message(error: AIError, status: int, code: str) -> None:
-    answer = describe(error)
+    with use_language("en"):
+        answer = describe(error)
 
     assert (answer.status, answer.code) == (status, code)
     assert answer.message == error.message
