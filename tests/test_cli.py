@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from renum.config import Settings
+from renum.jobs.worker import create_queue
 
 RENUM = [sys.executable, "-c", "from renum.cli import main; main()"]
 
@@ -72,3 +76,23 @@ def test_tokens_create_for_an_unknown_email_fails_with_a_way_forward(cli_env: di
     result = _run(["tokens", "create", "ghost@example.com"], cli_env)
     assert result.returncode != 0
     assert "renum users create" in result.stderr
+
+
+async def test_workers_run_serves_the_queue_until_stopped(settings: Settings) -> None:
+    env = {key: value for key, value in os.environ.items()}
+    process = await asyncio.create_subprocess_exec(
+        *RENUM, "workers", "run", "--concurrency", "1", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    redis = Redis.from_url(settings.redis.url or "")
+    queue = create_queue(redis, settings.redis.queue_name)
+    try:
+        for _ in range(150):
+            if (await queue.info()).get("workers"):
+                break
+            await asyncio.sleep(0.1)
+        assert (await queue.info()).get("workers"), "the worker never registered with the queue"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+        await redis.aclose()
+    assert code == 0
