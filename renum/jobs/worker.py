@@ -138,7 +138,8 @@ async def _after_process(ctx: WorkerContext) -> None:
 
     async with factory() as db:
         task = await db.get(Task, task_id)
-        if task is None or task.status is TaskStatus.CANCELLED:
+        if task is None or task.status.is_final or task.attempts > job.attempts:
+            # Cancelled, or a later attempt (a retry another slot already picked up) owns the row now.
             structlog.contextvars.unbind_contextvars("task_id", "job")
             return
 
