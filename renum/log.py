@@ -39,7 +39,8 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Not cached, so a later configure_logging (tests, the CLI) reaches loggers made earlier.
+        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler()
     handler.setFormatter(

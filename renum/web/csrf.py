@@ -1,8 +1,8 @@
 """CSRF protection for requests that a browser's session cookie authenticates.
 
 A bearer token cannot be sent by another site, so only cookie-authenticated unsafe requests
-must carry the session's token: htmx sends it in ``X-CSRF-Token`` (set once on ``<body>``), plain
-forms in a hidden ``_csrf`` field.
+must carry the session's token: htmx and scripts send it in ``X-CSRF-Token`` (set once on ``<body>``),
+plain url-encoded forms in a hidden ``_csrf`` field.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __all__ = ["CSRF_FIELD", "CSRF_HEADER", "check_csrf"]
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "_csrf"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM = "application/x-www-form-urlencoded"
 
 
 async def check_csrf(request: Request[Any, Any, Any]) -> None:
@@ -32,7 +32,9 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
         return
 
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(_FORMS):
+    # Only small url-encoded forms are read for the field: a multipart body may be a 2 GiB upload,
+    # and pages send those with the header.
+    if sent is None and request.headers.get("content-type", "").startswith(_FORM):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, caller.csrf_token or ""):
