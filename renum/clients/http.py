@@ -10,6 +10,7 @@ backoff, honouring ``Retry-After``) and keeping keys out of messages and logs ha
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import httpx
 import msgspec
 import structlog
 
+from renum.errors import RenumError
 from renum.i18n import N_
 
 __all__ = [
@@ -42,8 +44,11 @@ T = TypeVar("T")
 _DETAIL_LIMIT = 500
 
 
-class ServiceError(Exception):
+class ServiceError(RenumError):
     """An outside service failed; the message tells the creator what to do about it.
+
+    A :class:`~renum.errors.RenumError`, so the app answers it with ``status_code`` and the translated
+    ``message`` wherever it escapes a handler.
 
     Attributes:
         service: the service that failed, as the creator knows it ("HeyGen", "Metricool").
@@ -69,17 +74,17 @@ class ServiceError(Exception):
         status_code: int | None = None,
         detail: str | None = None,
         service_code: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
+        super().__init__(message or self.message, headers=headers)
         self.service = service
-        if message is not None:
-            self.message = message
         if code is not None:
             self.code = code
         if status_code is not None:
             self.status_code = status_code
         self.detail = detail
         self.service_code = service_code
-        super().__init__(f"{service} {self.code}: {self.message}")
+        self.args = (f"{service} {self.code}: {self.message}",)
 
 
 class InvalidKey(ServiceError):
@@ -107,6 +112,8 @@ class RateLimited(ServiceError):
     message = N_("The service is receiving too many requests. Wait a minute and try again.")
 
     def __init__(self, service: str, *, retry_after: float | None = None, **fields: Any) -> None:
+        if retry_after is not None and retry_after > 0:
+            fields.setdefault("headers", {"Retry-After": str(math.ceil(retry_after))})
         super().__init__(service, **fields)
         self.retry_after = retry_after
 
