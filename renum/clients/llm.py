@@ -7,6 +7,7 @@ calls them. It offers three calls on :class:`LLMClient`:
 - :meth:`~LLMClient.complete` for a short text, :meth:`~LLMClient.stream` for a long one;
 - :meth:`~LLMClient.structured` for a reply shaped like a msgspec Struct or pydantic model, asked
   through a JSON schema where the server supports one and always validated here.
+- :meth:`~LLMClient.transcribe` for the words of an audio file, with segment and word timestamps.
 
 Prompts are files under ``renum/prompts/<locale>/<name>.jinja``, filled by :func:`render_prompt`.
 Failures surface as :class:`AIError` subclasses carrying a code, a constant message for the creator
@@ -23,6 +24,7 @@ import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import jinja2
@@ -62,10 +64,13 @@ __all__ = [
     "AIQuotaExceeded",
     "AIRateLimited",
     "AIRequestRejected",
+    "AITranscriptionUnsupported",
     "AIUnavailable",
     "Conversation",
     "LLMClient",
     "Message",
+    "TimedText",
+    "Transcription",
     "json_schema",
     "prompt_locale",
     "render_prompt",
@@ -187,11 +192,41 @@ class AIRequestRejected(AIError):
     code = "ai_request_rejected"
 
 
+class AITranscriptionUnsupported(AIRequestRejected):
+    """The transcription model gives no timestamps (``gpt-4o-transcribe`` refuses ``verbose_json``)."""
+
+    code = "ai_transcription_unsupported"
+    default_message = N_(
+        "The transcription model cannot give word timings. Set RENUM_AI_TRANSCRIPTION_MODEL to whisper-1 "
+        "(or a server's Whisper model) and restart RENUM."
+    )
+
+
 class _JsonSchemaRejected(AIRequestRejected):
     """The server does not take ``response_format`` of type json_schema; structured() falls back."""
 
 
 # -- messages and prompts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimedText:
+    """A piece of a transcription: a segment (a phrase) or a single word, in seconds of its audio."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transcription:
+    """What the transcription model heard in one audio file."""
+
+    text: str
+    language: str
+    duration: float
+    segments: list[TimedText]
+    words: list[TimedText]
 
 
 class Message(msgspec.Struct, frozen=True):
@@ -440,6 +475,50 @@ class LLMClient:
         sdk = self._client()
         page = await self._with_retries("models", lambda: sdk.models.list())
         return [model.id for model in page.data]
+
+    async def transcribe(self, path: Path, *, language: str | None = None) -> Transcription:
+        """The words spoken in the audio file at ``path``, with segment and word timestamps.
+
+        ``path`` must be under the server's 25 MiB limit (PostRápido sends compressed mono pieces);
+        ``language`` is an ISO 639-1 code (``pt``, ``en``), or ``None`` to let the model guess.
+
+        Raises:
+            AIError: one of its subclasses; :class:`AITranscriptionUnsupported` for a model
+            without timestamps.
+        """
+        sdk = self._client()
+        model = self.settings.transcription_model
+        started = time.monotonic()
+        audio = await asyncio.to_thread(path.read_bytes)
+        try:
+            reply = await self._with_retries(
+                "transcribe",
+                lambda: sdk.audio.transcriptions.create(
+                    file=(path.name, audio),
+                    model=model,
+                    response_format="verbose_json",
+                    timestamp_granularities=["word", "segment"],
+                    language=_given(language),
+                ),
+            )
+        except AIRequestRejected as exc:
+            if "response_format" in exc.detail or "verbose_json" in exc.detail:
+                raise AITranscriptionUnsupported(exc.detail) from exc
+            raise
+        log.info(
+            "llm.call",
+            call="transcribe",
+            model=model,
+            audio_bytes=len(audio),
+            duration_ms=round((time.monotonic() - started) * 1000),
+        )
+        return Transcription(
+            text=reply.text,
+            language=reply.language,
+            duration=reply.duration,
+            segments=[TimedText(s.start, s.end, s.text.strip()) for s in reply.segments or []],
+            words=[TimedText(w.start, w.end, w.word.strip()) for w in reply.words or []],
+        )
 
     async def _ask_for_json(
         self,

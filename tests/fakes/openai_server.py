@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible server: chat completions (plain and streamed) and the model list.
+"""A fake OpenAI-compatible server: chat completions (plain and streamed), transcriptions, the model list.
 
 It answers in OpenAI's shapes, including its error bodies, so the real ``openai`` SDK talks to it
 over HTTP exactly as it would talk to OpenAI, Ollama or llama.cpp. A test drives it through the
@@ -11,6 +11,11 @@ over HTTP exactly as it would talk to OpenAI, Ollama or llama.cpp. A test drives
         fake.responder = lambda body: "..."     # used once the queue is empty
         ...
         assert fake.chat_requests[0]["response_format"]["type"] == "json_schema"
+
+Transcriptions (``POST /v1/audio/transcriptions``, multipart) answer ``verbose_json`` with segments
+and words like Whisper: ``fake.transcript`` (times within the file sent) or ``fake.transcriber``
+(called with the recorded form) say what was "heard"; ``fake.fail_transcription(503)`` queues
+errors. The fake cannot hear: it only checks the request's shape and the 25 MiB limit.
 """
 
 from __future__ import annotations
@@ -69,6 +74,23 @@ class ScriptedReply:
     delay: float = 0.0
 
 
+MAX_AUDIO_BYTES = 25 * 1024 * 1024
+"""OpenAI's upload limit for one transcription request."""
+
+TIMESTAMP_MODELS = ("whisper-1",)
+"""Models that answer ``verbose_json``; ``gpt-4o-transcribe`` and its mini refuse it."""
+
+DEFAULT_TRANSCRIPT: dict[str, Any] = {
+    "language": "portuguese",
+    "segments": [{"start": 0.5, "end": 1.5, "text": " Olá, tudo bem?"}],
+    "words": [
+        {"word": "Olá,", "start": 0.5, "end": 0.9},
+        {"word": "tudo", "start": 1.0, "end": 1.2},
+        {"word": "bem?", "start": 1.2, "end": 1.5},
+    ],
+}
+
+
 @dataclass(slots=True)
 class RecordedRequest:
     """A request the fake received."""
@@ -94,6 +116,11 @@ class FakeOpenAI:
     """Builds the content from the request body once the scripted queue is empty."""
     replies: deque[ScriptedReply] = field(default_factory=deque)
     requests: list[RecordedRequest] = field(default_factory=list)
+    transcript: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TRANSCRIPT))
+    """What every transcription hears: ``language``, ``segments`` and ``words``, timed within the file."""
+    transcriber: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """Builds the transcript from the recorded form (``file_size``, ``file_name``...) instead of ``transcript``."""
+    transcription_failures: deque[ScriptedReply] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         self.app = _create_app(self)
@@ -126,6 +153,18 @@ class FakeOpenAI:
         """Queue ``times`` answers that wait ``seconds`` first, to run past the client's timeout."""
         self.replies.extend(ScriptedReply(content="late", delay=seconds) for _ in range(times))
 
+    def fail_transcription(self, status: int, *, times: int = 1, message: str | None = None) -> None:
+        """Queue ``times`` error answers to the coming transcription requests."""
+        for _ in range(times):
+            self.transcription_failures.append(
+                ScriptedReply(status=status, error_message=message, retry_after="0" if status == 429 else None)
+            )
+
+    @property
+    def transcription_requests(self) -> list[dict[str, Any]]:
+        """The form of every transcription request (the file as ``file_name`` and ``file_size``), oldest first."""
+        return [r.body for r in self.requests if r.path == "/v1/audio/transcriptions" and r.body is not None]
+
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
         """The JSON bodies of every chat completion request, oldest first."""
@@ -139,6 +178,9 @@ class FakeOpenAI:
         self.responder = None
         self.replies.clear()
         self.requests.clear()
+        self.transcript = dict(DEFAULT_TRANSCRIPT)
+        self.transcriber = None
+        self.transcription_failures.clear()
 
     def next_reply(self, body: dict[str, Any]) -> ScriptedReply:
         """The queued answer, else the responder's, else an echo of the last user message."""
@@ -215,7 +257,91 @@ def _create_app(fake: FakeOpenAI) -> Litestar:
             return Stream(_sse(body, pieces, include_usage=include_usage), media_type="text/event-stream")
         return Response(_completion(body, "".join(pieces)))
 
-    return Litestar(route_handlers=[list_models, create_chat_completion], openapi_config=None)
+    @post("/v1/audio/transcriptions", status_code=200, request_max_body_size=64 * 1024 * 1024)
+    async def create_transcription(request: Request[Any, Any, Any]) -> Response[Any]:
+        form = await request.form()
+        body: dict[str, Any] = {}
+        for key, value in form.multi_items():
+            if hasattr(value, "read"):
+                content = await value.read()
+                body["file_name"], body["file_size"] = value.filename, len(content)
+            elif key.endswith("[]"):
+                body.setdefault(key[:-2], []).append(value)
+            else:
+                body[key] = value
+        fake.requests.append(RecordedRequest(request.method, request.url.path, dict(request.headers), body))
+        if (refused := _check_key(fake, request.headers.get("authorization"))) is not None:
+            return refused
+        if (invalid := _check_transcription(fake, body)) is not None:
+            return invalid
+        if fake.transcription_failures:
+            failure = fake.transcription_failures.popleft()
+            return error_response(failure.status, message=failure.error_message, retry_after=failure.retry_after)
+        heard = fake.transcriber(body) if fake.transcriber is not None else fake.transcript
+        return Response(_verbose_transcription(heard, body))
+
+    return Litestar(route_handlers=[list_models, create_chat_completion, create_transcription], openapi_config=None)
+
+
+def _check_transcription(fake: FakeOpenAI, body: dict[str, Any]) -> Response[dict[str, Any]] | None:
+    """OpenAI's validation of a transcription request, as far as the fake understands it."""
+    if "file_size" not in body:
+        return error_response(400, message="'file' is a required property", param="file")
+    if body["file_size"] > MAX_AUDIO_BYTES:
+        return error_response(
+            413,
+            message=f"Maximum content size limit ({MAX_AUDIO_BYTES}) exceeded ({body['file_size']} bytes read)",
+        )
+    model = body.get("model")
+    if model not in (*TIMESTAMP_MODELS, "gpt-4o-transcribe", "gpt-4o-mini-transcribe"):
+        return error_response(404, message=f"The model `{model}` does not exist or you do not have access to it.")
+    response_format = body.get("response_format", "json")
+    if response_format == "verbose_json" and model not in TIMESTAMP_MODELS:
+        return error_response(
+            400,
+            message=f"response_format 'verbose_json' is not compatible with model '{model}'. Use 'json' or 'text'.",
+            param="response_format",
+            code="unsupported_value",
+        )
+    if body.get("timestamp_granularities") and response_format != "verbose_json":
+        return error_response(
+            400,
+            message="timestamp_granularities requires response_format to be 'verbose_json'.",
+            param="timestamp_granularities",
+        )
+    return None
+
+
+def _verbose_transcription(heard: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Whisper's ``verbose_json``: segments unless only words were asked for; words only when asked for."""
+    granularities = body.get("timestamp_granularities") or ["segment"]
+    segments = heard.get("segments", [])
+    answer: dict[str, Any] = {
+        "task": "transcribe",
+        "language": heard.get("language", "english"),
+        "duration": max([0.0, *(s["end"] for s in segments), *(w["end"] for w in heard.get("words", []))]),
+        "text": "".join(s["text"] for s in segments).strip(),
+        "usage": {"type": "duration", "seconds": 1},
+    }
+    if "segment" in granularities:
+        answer["segments"] = [
+            {
+                "id": index,
+                "seek": 0,
+                "start": s["start"],
+                "end": s["end"],
+                "text": s["text"],
+                "tokens": [50364, 1044, 50414],
+                "temperature": 0.0,
+                "avg_logprob": -0.25,
+                "compression_ratio": 1.1,
+                "no_speech_prob": 0.01,
+            }
+            for index, s in enumerate(segments)
+        ]
+    if "word" in granularities:
+        answer["words"] = [{"word": w["word"], "start": w["start"], "end": w["end"]} for w in heard.get("words", [])]
+    return answer
 
 
 def _check_key(fake: FakeOpenAI, authorization: str | None) -> Response[dict[str, Any]] | None:

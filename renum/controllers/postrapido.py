@@ -1,0 +1,499 @@
+"""PostRápido: upload a recording, find its silences, transcribe it, render the cut.
+
+Canonical paths are the SPA's (``/api/postrapido/...``); the old backend's ``/api/modules/2/...``
+paths are deprecated aliases on the same handlers. Every route that takes an id answers 404 for
+another creator's video, transcript or render.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import Parameter
+from litestar.response import File, Template
+from markupsafe import Markup
+from msgspec import Meta, Struct
+
+from renum.config import Settings
+from renum.controllers.tasks import TaskState
+from renum.errors import NotFound
+from renum.media import SilenceSettings, srt_text, vtt_text
+from renum.models import Render, Task, Transcript, Video
+from renum.services import postrapido, tasks
+from renum.services.postrapido import RenderChoice
+from renum.web.ai import AI, AI_DEPENDENCIES
+from renum.web.aliases import paths
+from renum.web.deps import DB, AppSettings, CurrentCreator, TaskQueue
+from renum.web.representation import respond
+from renum.web.signed_links import DEFAULT_LIFETIME, check_link, signed_link
+from renum.web.uploads import incoming_file
+
+__all__ = ["PostRapidoController"]
+
+
+class VideoInfo(Struct):
+    """An uploaded video and what probing it found."""
+
+    id: uuid.UUID
+    filename: str
+    status: str
+    duration: float
+    size: int
+    width: int
+    height: int
+    frame_rate: float
+    container: str
+    video_codec: str
+    audio_codec: str | None
+    has_audio: bool
+    created_at: datetime
+    original_url: str
+
+    @classmethod
+    def of(cls, video: Video) -> VideoInfo:
+        return cls(
+            id=video.id,
+            filename=video.filename,
+            status=video.status.value,
+            duration=video.duration,
+            size=video.size,
+            width=video.width,
+            height=video.height,
+            frame_rate=video.frame_rate,
+            container=video.container,
+            video_codec=video.video_codec,
+            audio_codec=video.audio_codec,
+            has_audio=video.has_audio,
+            created_at=video.created_at,
+            original_url=f"/api/postrapido/videos/{video.id}/original",
+        )
+
+
+class SilenceRequest(Struct, forbid_unknown_fields=False):
+    """The video and the creator's thresholds (auto-editor's defaults when left out)."""
+
+    video_id: uuid.UUID
+    threshold_db: float = -28.0
+    min_silence: float = 0.2
+    margin: float = 0.2
+    min_clip: float = 0.1
+
+
+class SilenceAnswer(Struct):
+    """What the thresholds cut: silences and kept spans as ``[start, end]`` seconds."""
+
+    video_id: uuid.UUID
+    silences: list[tuple[float, float]]
+    kept: list[tuple[float, float]]
+    duration: float
+    kept_duration: float
+    time_saved: float
+    waveform_svg: str
+
+
+class TranscribeRequest(Struct, forbid_unknown_fields=False):
+    """The video to transcribe and, optionally, its language (``pt``, ``en``...; the creator's by default)."""
+
+    video_id: uuid.UUID
+    language: Annotated[str, Meta(max_length=10)] | None = None
+
+
+class Segment(Struct):
+    """A phrase of the transcript, in seconds of the source video."""
+
+    start: float
+    end: float
+    text: str
+
+
+class Word(Struct):
+    """One word and when it is spoken."""
+
+    start: float
+    end: float
+    word: str
+
+
+class TranscriptInfo(Struct):
+    """A video's transcript: the segments in use (the creator's corrections, if any) and the model's words."""
+
+    video_id: uuid.UUID
+    language: str
+    text: str
+    segments: list[Segment]
+    words: list[Word]
+    edited: bool
+    srt_url: str
+    vtt_url: str
+
+    @classmethod
+    def of(cls, transcript: Transcript) -> TranscriptInfo:
+        base = f"/api/postrapido/videos/{transcript.video_id}/transcript"
+        return cls(
+            video_id=transcript.video_id,
+            language=transcript.language,
+            text=transcript.text,
+            segments=[Segment(s["start"], s["end"], s["text"]) for s in transcript.current_segments],
+            words=[Word(w["start"], w["end"], w["word"]) for w in transcript.words],
+            edited=transcript.edited_segments is not None,
+            srt_url=f"{base}.srt",
+            vtt_url=f"{base}.vtt",
+        )
+
+
+class TranscriptEdit(Struct, forbid_unknown_fields=False):
+    """The corrected segments, in order."""
+
+    segments: list[Segment]
+
+
+class ProcessRequest(Struct, forbid_unknown_fields=False):
+    """A render of a video: silences cut (by the thresholds last chosen), captions burned in, reframed."""
+
+    video_id: uuid.UUID
+    cut_silences: bool = True
+    captions: bool = False
+    aspect: str | None = None
+    fit: str = "crop"
+    language: Annotated[str, Meta(max_length=10)] | None = None
+
+    def choice(self) -> RenderChoice:
+        return RenderChoice(cut_silences=self.cut_silences, captions=self.captions, aspect=self.aspect, fit=self.fit)
+
+
+class ProcessStatus(Struct):
+    """A render's task: status and progress, and once done the output and its durations."""
+
+    job_id: uuid.UUID
+    render_id: uuid.UUID
+    video_id: uuid.UUID
+    status: str
+    progress: int
+    message: str
+    error: str | None
+    done: bool
+    duration_before: float
+    duration_after: float | None
+    output_url: str | None
+    task: TaskState
+
+
+class SharedLink(Struct):
+    """A link that opens the file without signing in, until ``expires_at``."""
+
+    url: str
+    expires_at: datetime
+
+
+class LinkRequest(Struct, forbid_unknown_fields=False):
+    """How long the link should work, in seconds (a day by default, a week at most)."""
+
+    lifetime: Annotated[int, Meta(ge=60, le=7 * 24 * 3600)] = DEFAULT_LIFETIME
+
+
+def _file(settings: Settings, storage_name: str, filename: str) -> File:
+    path = postrapido.media_store(settings).local_path(storage_name)
+    return File(path=path, filename=filename, media_type="video/mp4", content_disposition_type="inline")
+
+
+def _render_file(settings: Settings, render: Render) -> File:
+    if render.storage_name is None:
+        raise NotFound()
+    return _file(settings, render.storage_name, f"renum-{render.id.hex[:8]}.mp4")
+
+
+def _link(settings: Settings, path: str, lifetime: int) -> SharedLink:
+    link = signed_link(settings, path, lifetime=lifetime)
+    return SharedLink(url=link.url, expires_at=link.expires_at)
+
+
+class PostRapidoController(Controller):
+    """From a raw recording to a cut video."""
+
+    tags = ["postrapido"]
+
+    @get("/postrapido", include_in_schema=False)
+    async def postrapido_page(self, db: DB, creator: CurrentCreator, video: uuid.UUID | None = None) -> Template:
+        """The wizard, resumed where the video (the latest, unless ``?video=`` names one) is."""
+        place = await postrapido.workspace(db, creator, video)
+        context: dict[str, Any] = {
+            "video": VideoInfo.of(place.video) if place.video else None,
+            "transcript": TranscriptInfo.of(place.transcript) if place.transcript else None,
+            "render": _status(place.render_task, place.render) if place.render and place.render_task else None,
+            "thresholds": SilenceSettings(**((place.video.silence_settings if place.video else None) or {})),
+        }
+        return Template("postrapido/index.html", context=context)
+
+    @post(
+        paths("/api/postrapido/upload", "/api/modules/2/upload"),
+        status_code=201,
+        request_max_body_size=None,
+        summary="Upload a video (multipart, field 'file'); answers what it holds",
+    )
+    async def upload_video(
+        self, request: Request[Any, Any, Any], db: DB, creator: CurrentCreator, settings: AppSettings
+    ) -> Response[VideoInfo]:
+        """Stream the file to disk (413 over ``RENUM_MAX_UPLOAD_BYTES``), probe it, keep it if it is a usable video.
+
+        The body size is checked here, while streaming, against the setting: the app-wide limit
+        for JSON bodies does not apply to this route.
+        """
+        upload = await incoming_file(request, max_bytes=settings.server.max_upload_bytes)
+        video = await postrapido.upload_video(
+            db,
+            postrapido.media_store(settings),
+            creator,
+            filename=upload.filename or "",
+            chunks=upload.chunks(),
+        )
+        return respond(request, VideoInfo.of(video), partial="postrapido/_video.html", status_code=201)
+
+    @get("/api/postrapido/videos/{video_id:uuid}", summary="An uploaded video and its probe facts")
+    async def get_video(
+        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[VideoInfo]:
+        """The creator's video."""
+        video = await postrapido.get_video(db, creator, video_id)
+        return respond(request, VideoInfo.of(video), partial="postrapido/_video.html")
+
+    @post(
+        paths("/api/postrapido/detect-silences", "/api/modules/2/detect-silences"),
+        status_code=200,
+        summary="Find a video's silences with the given thresholds",
+    )
+    async def detect_silences(
+        self,
+        request: Request[Any, Any, Any],
+        data: SilenceRequest,
+        db: DB,
+        creator: CurrentCreator,
+        settings: AppSettings,
+    ) -> Response[SilenceAnswer]:
+        """Silences, kept spans, time saved and the waveform with the silences shaded (422 without audio)."""
+        thresholds = SilenceSettings(
+            threshold_db=data.threshold_db, min_silence=data.min_silence, margin=data.margin, min_clip=data.min_clip
+        )
+        review = await postrapido.detect_silences(
+            db, postrapido.media_store(settings), creator, data.video_id, thresholds
+        )
+        cut = review.cut
+        answer = SilenceAnswer(
+            video_id=data.video_id,
+            silences=[(span.start, span.end) for span in cut.silences],
+            kept=[(span.start, span.end) for span in cut.kept],
+            duration=cut.duration,
+            kept_duration=round(cut.kept_duration, 6),
+            time_saved=round(cut.time_saved, 6),
+            waveform_svg=review.waveform,
+        )
+        # The SVG is drawn by RENUM from numbers alone (no text from anyone), so it is safe to embed.
+        context = {"waveform": Markup(review.waveform), "thresholds": thresholds}  # noqa: S704
+        return respond(request, answer, partial="postrapido/_silences.html", context=context)
+
+    # -- transcription ---------------------------------------------------------------------------
+
+    @post(
+        paths("/api/postrapido/transcribe", "/api/modules/2/transcribe"),
+        status_code=202,
+        dependencies=AI_DEPENDENCIES,
+        summary="Start transcribing a video (a task)",
+    )
+    async def transcribe_video(
+        self,
+        request: Request[Any, Any, Any],
+        data: TranscribeRequest,
+        db: DB,
+        queue: TaskQueue,
+        creator: CurrentCreator,
+        llm: AI,
+    ) -> Response[TaskState]:
+        """Start the task, followed at ``/api/tasks/status/{id}``; 422 for a video without sound, 503 without AI."""
+        task = await postrapido.start_transcription(db, queue, creator, data.video_id, language=data.language)
+        return respond(request, TaskState.of(task), partial="tasks/_task.html", status_code=202)
+
+    @get("/api/postrapido/videos/{video_id:uuid}/transcript", summary="A video's transcript")
+    async def get_transcript(
+        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[TranscriptInfo]:
+        """Segments (corrected, if the creator did) and word timestamps; 404 before transcription."""
+        transcript = await postrapido.require_transcript(db, creator, video_id)
+        return respond(request, TranscriptInfo.of(transcript), partial="postrapido/_transcript.html")
+
+    @put("/api/postrapido/videos/{video_id:uuid}/transcript", summary="Correct a video's transcript")
+    async def edit_transcript(
+        self,
+        request: Request[Any, Any, Any],
+        video_id: uuid.UUID,
+        data: TranscriptEdit,
+        db: DB,
+        creator: CurrentCreator,
+    ) -> Response[TranscriptInfo]:
+        """Keep the creator's corrected segments (captions and subtitles use them from now on)."""
+        segments = [{"start": s.start, "end": s.end, "text": s.text} for s in data.segments]
+        transcript = await postrapido.edit_transcript(db, creator, video_id, segments)
+        return respond(request, TranscriptInfo.of(transcript), partial="postrapido/_transcript.html")
+
+    @get("/api/postrapido/videos/{video_id:uuid}/transcript.srt", summary="The transcript as SubRip subtitles")
+    async def transcript_srt(self, video_id: uuid.UUID, db: DB, creator: CurrentCreator) -> Response[str]:
+        """The current segments as an .srt file."""
+        transcript = await postrapido.require_transcript(db, creator, video_id)
+        return _subtitles(srt_text(postrapido.captions_of(transcript)), video_id, "srt", "application/x-subrip")
+
+    @get("/api/postrapido/videos/{video_id:uuid}/transcript.vtt", summary="The transcript as WebVTT subtitles")
+    async def transcript_vtt(self, video_id: uuid.UUID, db: DB, creator: CurrentCreator) -> Response[str]:
+        """The current segments as a .vtt file."""
+        transcript = await postrapido.require_transcript(db, creator, video_id)
+        return _subtitles(vtt_text(postrapido.captions_of(transcript)), video_id, "vtt", "text/vtt")
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    @post(
+        paths("/api/postrapido/process", "/api/modules/2/process"),
+        status_code=202,
+        summary="Start rendering a video: silences cut, captions, aspect (a task)",
+    )
+    async def process_video(
+        self,
+        request: Request[Any, Any, Any],
+        data: ProcessRequest,
+        db: DB,
+        queue: TaskQueue,
+        creator: CurrentCreator,
+    ) -> Response[ProcessStatus]:
+        """Start the render; follow it at ``/api/postrapido/process/{job_id}/status``."""
+        task, render = await postrapido.start_render(db, queue, creator, data.video_id, data.choice())
+        return respond(request, _status(task, render), partial="postrapido/_render.html", status_code=202)
+
+    @post(
+        "/api/tasks/process-video",
+        status_code=202,
+        summary="Transcribe (when the AI is set up), cut and render a video, as one task",
+    )
+    async def process_whole_video(
+        self,
+        request: Request[Any, Any, Any],
+        data: ProcessRequest,
+        db: DB,
+        queue: TaskQueue,
+        creator: CurrentCreator,
+    ) -> Response[ProcessStatus]:
+        """The whole pipeline; without AI settings it only cuts and renders, and its result says so."""
+        task, render = await postrapido.start_render(
+            db, queue, creator, data.video_id, data.choice(), kind="postrapido.process_video", language=data.language
+        )
+        return respond(request, _status(task, render), partial="postrapido/_render.html", status_code=202)
+
+    @get(
+        paths("/api/postrapido/process/{job_id:uuid}/status", "/api/modules/2/process/{job_id:uuid}/status"),
+        summary="A render's status, progress and, when done, its output",
+    )
+    async def process_status(
+        self, request: Request[Any, Any, Any], job_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[ProcessStatus]:
+        """Status and progress; once done the output video's URL and its duration before and after."""
+        render = await postrapido.render_for_task(db, creator, job_id)
+        task = await tasks.get_task(db, creator, job_id)
+        return respond(request, _status(task, render), partial="postrapido/_render.html")
+
+    # -- files -----------------------------------------------------------------------------------
+
+    @get("/api/postrapido/videos/{video_id:uuid}/original", summary="Download the uploaded video")
+    async def download_original(
+        self, video_id: uuid.UUID, db: DB, creator: CurrentCreator, settings: AppSettings
+    ) -> File:
+        """The file as uploaded; only its owner may download it."""
+        video = await postrapido.get_video(db, creator, video_id)
+        return _file(settings, video.storage_name, video.filename or "video.mp4")
+
+    @get("/api/postrapido/renders/{render_id:uuid}/file", summary="Download a rendered video")
+    async def download_render(
+        self, render_id: uuid.UUID, db: DB, creator: CurrentCreator, settings: AppSettings
+    ) -> File:
+        """The finished render (404 until it is complete); only its owner may download it."""
+        render = await postrapido.finished_render(db, creator, render_id)
+        return _render_file(settings, render)
+
+    @post("/api/postrapido/videos/{video_id:uuid}/link", status_code=201, summary="A public, expiring link")
+    async def link_original(
+        self,
+        video_id: uuid.UUID,
+        db: DB,
+        creator: CurrentCreator,
+        settings: AppSettings,
+        data: LinkRequest | None = None,
+    ) -> SharedLink:
+        """A link to the uploaded video that works without signing in until it expires."""
+        video = await postrapido.get_video(db, creator, video_id)
+        lifetime = data.lifetime if data else DEFAULT_LIFETIME
+        return _link(settings, f"/api/postrapido/shared/videos/{video.id}", lifetime)
+
+    @post("/api/postrapido/renders/{render_id:uuid}/link", status_code=201, summary="A public, expiring link")
+    async def link_render(
+        self,
+        render_id: uuid.UUID,
+        db: DB,
+        creator: CurrentCreator,
+        settings: AppSettings,
+        data: LinkRequest | None = None,
+    ) -> SharedLink:
+        """A link to the rendered video that works without signing in (for Metricool) until it expires."""
+        render = await postrapido.finished_render(db, creator, render_id)
+        lifetime = data.lifetime if data else DEFAULT_LIFETIME
+        return _link(settings, f"/api/postrapido/shared/renders/{render.id}", lifetime)
+
+    @get("/api/postrapido/shared/videos/{video_id:uuid}", summary="An uploaded video, through a signed link")
+    async def shared_original(
+        self,
+        request: Request[Any, Any, Any],
+        video_id: uuid.UUID,
+        db: DB,
+        settings: AppSettings,
+        expires: int,
+        signature: Annotated[str, Parameter(max_length=128)],
+    ) -> File:
+        """The file, to whoever holds an unexpired link signed by this server."""
+        check_link(settings, request.url.path, expires, signature)
+        video = await postrapido.shared_video(db, video_id)
+        return _file(settings, video.storage_name, video.filename or "video.mp4")
+
+    @get("/api/postrapido/shared/renders/{render_id:uuid}", summary="A rendered video, through a signed link")
+    async def shared_render(
+        self,
+        request: Request[Any, Any, Any],
+        render_id: uuid.UUID,
+        db: DB,
+        settings: AppSettings,
+        expires: int,
+        signature: Annotated[str, Parameter(max_length=128)],
+    ) -> File:
+        """The rendered file, to whoever holds an unexpired link signed by this server."""
+        check_link(settings, request.url.path, expires, signature)
+        render = await postrapido.shared_render(db, render_id)
+        return _render_file(settings, render)
+
+
+def _subtitles(text: str, video_id: uuid.UUID, extension: str, media_type: str) -> Response[str]:
+    disposition = f'attachment; filename="transcript-{str(video_id)[:8]}.{extension}"'
+    return Response(text, media_type=f"{media_type}; charset=utf-8", headers={"Content-Disposition": disposition})
+
+
+def _status(task: Task, render: Render) -> ProcessStatus:
+    state = TaskState.of(task)
+    finished = render.storage_name is not None
+    return ProcessStatus(
+        job_id=task.id,
+        render_id=render.id,
+        video_id=render.video_id,
+        status=state.status,
+        progress=state.progress,
+        message=state.message,
+        error=state.error,
+        done=state.done,
+        duration_before=render.duration_before,
+        duration_after=render.duration_after if finished else None,
+        output_url=f"/api/postrapido/renders/{render.id}/file" if finished else None,
+        task=state,
+    )
