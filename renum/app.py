@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from renum import __version__, migrate
 from renum.cli import RenumCommands
+from renum.clients.llm import LLMClient
 from renum.config import Settings, get_settings
 from renum.controllers import CONTROLLERS
 from renum.db import create_engine, create_session_factory
@@ -54,6 +55,7 @@ def _lifespan(settings: Settings) -> Any:
         app.state.session_factory = create_session_factory(engine)
         app.state.redis, embedded = connect_redis(settings)
         app.state.queue = create_queue(app.state.redis, settings.redis.queue_name)
+        app.state.llm = LLMClient(settings.ai)
         await app.state.queue.connect()
         mark_deprecated_in_schema(app)
 
@@ -70,6 +72,7 @@ def _lifespan(settings: Settings) -> Any:
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task
+            await app.state.llm.aclose()
             await app.state.queue.disconnect()
             await app.state.redis.aclose()
             if embedded is not None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
     "AISettings",
@@ -59,6 +60,10 @@ class ServerSettings(BaseSettings):
         description="Run a job worker inside the web process (what `make run` does).",
     )
     max_json_body: int = Field(default=1_000_000, description="Largest accepted JSON or form body, in bytes.")
+    max_upload_bytes: int = Field(
+        default=2 * 1024**3,
+        description="Largest video a creator may upload, in bytes (`RENUM_MAX_UPLOAD_BYTES`; 2 GiB by default).",
+    )
 
 
 class DatabaseSettings(BaseSettings):
@@ -95,6 +100,13 @@ class SecuritySettings(BaseSettings):
         default=None,
         description="Key for signing and encrypting; generated once into the data directory when unset.",
     )
+    secret_key_fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Earlier secret keys, comma-separated, still accepted to read secrets saved before a key rotation; "
+            "each is replaced by the current key when next used."
+        ),
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API.")
     supabase_jwt_secret: str | None = Field(
         default=None,
@@ -105,6 +117,14 @@ class SecuritySettings(BaseSettings):
     login_rate_limit: int = Field(default=10, description="Log-in and sign-up attempts per address per minute.")
     lead_rate_limit: int = Field(default=5, description="Lead submissions per address per minute.")
 
+    @field_validator("secret_key_fallbacks", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        """A comma-separated string from the environment becomes a list of keys."""
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
 
 class HeyGenSettings(BaseSettings):
     """HeyGen, which renders avatar videos."""
@@ -113,6 +133,10 @@ class HeyGenSettings(BaseSettings):
 
     base_url: str = Field(default="https://api.heygen.com", description="HeyGen API address.")
     timeout: float = Field(default=20.0, description="Seconds before a HeyGen call gives up.")
+    cache_seconds: int = Field(
+        default=120,
+        description="Seconds a creator's avatars and voices are reused, and between two status checks with HeyGen.",
+    )
 
 
 class MetricoolSettings(BaseSettings):
@@ -122,6 +146,10 @@ class MetricoolSettings(BaseSettings):
 
     base_url: str = Field(default="https://app.metricool.com/api", description="Metricool API address.")
     timeout: float = Field(default=20.0, description="Seconds before a Metricool call gives up.")
+    cache_seconds: int = Field(
+        default=120,
+        description="Seconds a creator's brands (and their networks) are reused, and between two status checks.",
+    )
 
 
 class AISettings(BaseSettings):
@@ -134,6 +162,10 @@ class AISettings(BaseSettings):
     model: str = Field(default="gpt-4o-mini", description="Chat model.")
     transcription_model: str = Field(default="whisper-1", description="Speech-to-text model.")
     timeout: float = Field(default=60.0, description="Seconds before a model call gives up.")
+    rate_limit: int = Field(
+        default=20,
+        description="AI requests (scripts, revisions, assistant messages) each creator may make per minute.",
+    )
 
 
 class Settings:

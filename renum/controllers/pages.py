@@ -17,7 +17,25 @@ __all__ = ["MODULES", "PageController"]
 
 # The modules a creator can open today; each module issue adds its entry.
 MODULES: list[dict[str, str]] = [
+    {"name": N_("ScriptAI"), "href": "/scriptai", "about": N_("Turn a topic into a script timed for your video.")},
+    {"name": N_("Drafts"), "href": "/scriptai/drafts", "about": N_("Your saved scripts and every version of them.")},
+    {"name": N_("Assistant"), "href": "/assistant", "about": N_("Ask the AI about your ideas, scripts and plans.")},
+    {
+        "name": N_("PostRápido"),
+        "href": "/postrapido",
+        "about": N_("Upload a recording: transcribe it, cut the pauses, render it for each network."),
+    },
     {"name": N_("Tasks"), "href": "/tasks", "about": N_("Follow your long work as it runs.")},
+    {
+        "name": N_("Integrations"),
+        "href": "/settings/integrations",
+        "about": N_("Connect HeyGen and Metricool, and choose the networks you publish to."),
+    },
+    {
+        "name": N_("Get started"),
+        "href": "/onboarding",
+        "about": N_("Set up your profile and connections step by step."),
+    },
     {
         "name": N_("Account"),
         "href": "/account",
