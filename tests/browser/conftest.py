@@ -15,7 +15,7 @@ import pytest
 
 from renum.app import create_app
 from renum.config import Settings
-from tests.conftest import _empty_tables, _in_thread
+from tests.conftest import PG_URL, _empty_tables, _in_thread
 from tests.fakes.server import serve
 
 CHROMIUM = os.environ.get("RENUM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -53,7 +53,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live_server(settings: Settings, database_url: str) -> Iterator[str]:
-    """RENUM with an in-process worker, served over real HTTP; answers its base URL."""
+    """RENUM with an in-process worker, served over real HTTP; answers its base URL.
+
+    Where PostgreSQL is configured (CI), the browser walks run on it alone: the flows below the
+    pages run on both databases already, and a browser walk is the slowest test there is.
+    """
+    if PG_URL and database_url.startswith("sqlite"):
+        pytest.skip("browser flows run on PostgreSQL when it is configured")
     settings.server.worker_in_process = True
     with serve(create_app(settings)) as url:
         yield url
