@@ -40,8 +40,11 @@ AI = NamedDependency[LLMClient]
 """``llm``: the app's LLM client, built once in the lifespan; asking for it answers 503 when AI is not set up."""
 
 
-def provide_llm(state: State) -> LLMClient:
-    """The app's LLM client, or :class:`AINotConfigured` (503, naming the settings) when it has neither key nor URL."""
+def provide_llm(state: State, creator: NamedDependency[User]) -> LLMClient:
+    """The app's LLM client, or :class:`AINotConfigured` (503, naming the settings) when it has neither key nor URL.
+
+    It asks for the creator first, so an anonymous caller is told to sign in (401), not about the AI set-up.
+    """
     llm: LLMClient = state.llm
     if not llm.is_configured:
         raise AINotConfigured()

@@ -732,3 +732,9 @@ async def test_the_pages_need_a_signed_in_creator(client: Client) -> None:
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+async def test_an_anonymous_caller_is_asked_to_sign_in_before_anything_about_the_ai(client: httpx.AsyncClient) -> None:
+    for path in ("/api/scriptai/generate", "/api/modules/1/generate-script", "/api/assistant/chat"):
+        response = await client.post(path, json={})
+        assert response.status_code == 401, path
