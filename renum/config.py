@@ -39,7 +39,6 @@ class AppSettings(BaseSettings):
         description="Public address of this server, used in links RENUM hands out (e.g. to Metricool).",
     )
     env: str = Field(default="development", description="`development` or `production`.")
-    default_language: str = Field(default="pt_BR", description="Language for visitors who ask for none.")
     default_timezone: str = Field(default="America/Sao_Paulo", description="Timezone for new creators.")
     log_json: bool | None = Field(default=None, description="JSON logs; by default when not on a terminal.")
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 import jwt
 import structlog
@@ -159,11 +159,6 @@ async def update_profile(
         user.timezone = timezone
     await db.flush()
     return user
-
-
-def creator_zone(user: User) -> ZoneInfo:
-    """The creator's timezone as a ZoneInfo."""
-    return ZoneInfo(user.timezone)
 
 
 async def start_session(db: AsyncSession, user: User, *, days: int) -> NewSecret[WebSession]:

@@ -16,7 +16,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DeprecationHeaders", "deprecated_paths", "mark_deprecated_in_schema", "paths"]
+__all__ = ["DeprecationHeaders", "mark_deprecated_in_schema", "paths"]
 
 _successors: dict[str, str] = {}
 
@@ -26,11 +26,6 @@ def paths(canonical: str, *old: str) -> list[str]:
     for path in old:
         _successors[path] = canonical
     return [canonical, *old]
-
-
-def deprecated_paths() -> dict[str, str]:
-    """Every old path and the canonical path that replaces it."""
-    return dict(_successors)
 
 
 class DeprecationHeaders(ASGIMiddleware):

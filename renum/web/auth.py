@@ -8,7 +8,6 @@ which loads the account into the request's own database session.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -138,9 +137,3 @@ async def provide_creator(request: Request[Any, Any, State], db: DB) -> User:
     if loaded is None:
         raise Unauthorized()
     return loaded
-
-
-def user_id_of(request: Request[Any, Any, Any]) -> uuid.UUID | None:
-    """The id of the signed-in creator, if any, without touching the database."""
-    user: User | None = request.scope.get("user")
-    return user.id if user else None

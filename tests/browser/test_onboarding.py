@@ -16,7 +16,6 @@ from tests.fakes.integrations import (
     METRICOOL_TOKEN,
     METRICOOL_USER,
     Fakes,
-    loggers_left_uncached,
     use_fakes,
 )
 from tests.fakes.metricool import FakeMetricool
@@ -51,8 +50,7 @@ def fakes(
 def tab(fakes: Fakes, page: Any) -> Iterator[Any]:
     """The browser tab, kept off the internet: HeyGen's preview files are not fetched."""
     page.route(re.compile(r"^https://"), lambda route: route.abort())
-    with loggers_left_uncached():
-        yield page
+    yield page
 
 
 def sign_up(page: Any, email: str) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from playwright.sync_api import expect
 
 from tests.media import clips
@@ -20,12 +19,6 @@ PASSWORD = "senha-forte-2026"
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tone bursts standing in for speech, with pauses to cut."""
     return clips.speech_clip(tmp_path_factory.mktemp("browser-clips") / "gravacao.mp4")
-
-
-@pytest.fixture(autouse=True)
-def _uncached_loggers(live_server: str) -> None:
-    """Keep the live server from caching loggers that the client tests capture later."""
-    structlog.configure(cache_logger_on_first_use=False)
 
 
 def test_a_creator_uploads_tunes_the_silences_and_renders_the_cut(page: Any, recording: Path) -> None:

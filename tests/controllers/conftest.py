@@ -14,7 +14,6 @@ from tests.fakes.integrations import (
     METRICOOL_TOKEN,
     METRICOOL_USER,
     Fakes,
-    loggers_left_uncached,
     use_fakes,
 )
 from tests.fakes.metricool import FakeMetricool
@@ -45,5 +44,4 @@ def fakes(
     metricool_server: tuple[FakeMetricool, str],
 ) -> Iterator[Fakes]:
     """Both fakes, reset, with the app's settings pointing at them."""
-    with loggers_left_uncached():
-        yield use_fakes(settings, heygen_server, metricool_server)
+    yield use_fakes(settings, heygen_server, metricool_server)

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import structlog
 from litestar import Litestar
 from sqlalchemy import func, select
 
@@ -26,16 +25,6 @@ from tests.fakes.server import serve
 from tests.media import clips
 
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(autouse=True)
-def _loggers_not_cached(app: Litestar) -> None:
-    """Keep the LLM client's logger uncached while the worker uses it here.
-
-    ``create_app`` configures structlog to cache each logger on first use; cached here, the
-    client's logger would stay blind to ``capture_logs`` in the client tests that run later.
-    """
-    structlog.configure(cache_logger_on_first_use=False)
 
 
 @pytest.fixture(scope="module")

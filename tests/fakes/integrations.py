@@ -6,11 +6,7 @@ for the browser) talks to them exactly as it would talk to HeyGen and Metricool.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-
-import structlog
 
 from renum.config import Settings
 from tests.fakes.heygen import FakeHeyGen
@@ -39,18 +35,3 @@ def use_fakes(settings: Settings, heygen: tuple[FakeHeyGen, str], metricool: tup
     settings.heygen.base_url, settings.heygen.timeout = heygen_url, 1.0
     settings.metricool.base_url, settings.metricool.timeout = metricool_url, 1.0
     return Fakes(heygen=heygen_fake, metricool=metricool_fake)
-
-
-@contextmanager
-def loggers_left_uncached() -> Iterator[None]:
-    """Keep structlog from caching loggers while the app calls the clients (enter it after ``create_app``).
-
-    Each ``create_app`` configures structlog afresh; a clients' logger cached while one app runs keeps
-    that app's processors and escapes ``capture_logs`` in the client tests that may run later in the
-    session (pytest groups database-backed tests first).
-    """
-    structlog.configure(cache_logger_on_first_use=False)
-    try:
-        yield
-    finally:
-        structlog.configure(cache_logger_on_first_use=True)
