@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.response import Template
 from msgspec import Struct
 
@@ -21,9 +20,8 @@ from renum.clients.metricool import Brand
 from renum.i18n import gettext
 from renum.models import HeyGenConnection, MetricoolConnection
 from renum.services import integrations
-from renum.services.integrations import Outside
 from renum.web.aliases import paths
-from renum.web.deps import DB, CurrentCreator
+from renum.web.deps import DB, CurrentCreator, OutsideServices, provide_outside
 from renum.web.representation import respond
 
 __all__ = [
@@ -33,14 +31,6 @@ __all__ = [
     "MetricoolState",
     "SocialAccountState",
 ]
-
-OutsideServices = NamedDependency[Outside]
-"""``outside``: settings, secret box and list cache for reaching HeyGen and Metricool."""
-
-
-def provide_outside(state: State) -> Outside:
-    """How this request reaches the outside services."""
-    return Outside.from_settings(state.settings, state.redis)
 
 
 class HeyGenSave(Struct, forbid_unknown_fields=False):

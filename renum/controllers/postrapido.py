@@ -1,8 +1,8 @@
-"""PostRápido: upload a recording, find its silences, transcribe it, render the cut.
+"""PostRápido: upload a recording, find its silences, transcribe it, render the cut, caption and schedule it.
 
 Canonical paths are the SPA's (``/api/postrapido/...``); the old backend's ``/api/modules/2/...``
 paths are deprecated aliases on the same handlers. Every route that takes an id answers 404 for
-another creator's video, transcript or render.
+another creator's video, transcript, render, caption or post.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import File, Template
 from markupsafe import Markup
@@ -19,16 +20,18 @@ from msgspec import Meta, Struct
 
 from renum.config import Settings
 from renum.controllers.tasks import TaskState
-from renum.errors import NotFound
+from renum.errors import InvalidInput, NotFound
+from renum.i18n import N_, gettext
 from renum.media import SilenceSettings, srt_text, vtt_text
-from renum.models import Render, Task, Transcript, Video
-from renum.services import postrapido, tasks
+from renum.models import Caption, PostStatus, Render, ScheduledPost, Task, Transcript, Video
+from renum.services import captions, integrations, postrapido, publishing, tasks
+from renum.services.integrations import PLATFORMS
 from renum.services.postrapido import RenderChoice
-from renum.web.ai import AI, AI_DEPENDENCIES
+from renum.web.ai import AI, AI_DEPENDENCIES, limit_ai_calls
 from renum.web.aliases import paths
-from renum.web.deps import DB, AppSettings, CurrentCreator, TaskQueue
+from renum.web.deps import DB, AppSettings, CurrentCreator, OutsideServices, TaskQueue, provide_outside
 from renum.web.representation import respond
-from renum.web.signed_links import DEFAULT_LIFETIME, check_link, signed_link
+from renum.web.signed_links import DEFAULT_LIFETIME, MAX_LIFETIME, check_link, signed_link
 from renum.web.uploads import incoming_file
 
 __all__ = ["PostRapidoController"]
@@ -194,6 +197,180 @@ class LinkRequest(Struct, forbid_unknown_fields=False):
     lifetime: Annotated[int, Meta(ge=60, le=7 * 24 * 3600)] = DEFAULT_LIFETIME
 
 
+class CaptionView(Struct):
+    """A platform's caption, measured as the platform measures it."""
+
+    id: uuid.UUID
+    video_id: uuid.UUID
+    platform: str
+    platform_name: str
+    title: str | None
+    text: str
+    length: int
+    max_length: int
+    counting: str
+    hashtags: int
+    max_hashtags: int | None
+    max_title: int | None
+    fixes: list[str]
+    """What RENUM changed after the model missed a limit (``too_long``, ``too_many_hashtags``...)."""
+    edited: bool
+
+    @classmethod
+    def of(cls, caption: Caption) -> CaptionView:
+        limits = captions.LIMITS[caption.platform]
+        return cls(
+            id=caption.id,
+            video_id=caption.video_id,
+            platform=caption.platform,
+            platform_name=PLATFORMS[caption.platform].name,
+            title=caption.title,
+            text=caption.text,
+            length=captions.measure(caption.platform, caption.text),
+            max_length=limits.max_length,
+            counting=limits.counting,
+            hashtags=len(captions.hashtags_in(caption.text)),
+            max_hashtags=limits.max_hashtags,
+            max_title=limits.max_title,
+            fixes=list(caption.fixes),
+            edited=caption.edited,
+        )
+
+
+class CaptionList(Struct):
+    """A video's captions, one per platform."""
+
+    video_id: uuid.UUID
+    captions: list[CaptionView]
+
+
+_PLATFORM_LIST = Meta(max_length=len(PLATFORMS) * 2)
+
+
+class CaptionsRequest(Struct, forbid_unknown_fields=False):
+    """The platforms to write for (``platform`` alone is taken too), the captions' language and a wish."""
+
+    video_id: uuid.UUID
+    platforms: Annotated[list[Annotated[str, Meta(max_length=20)]], _PLATFORM_LIST] = []
+    platform: Annotated[str, Meta(max_length=20)] | None = None
+    language: Annotated[str, Meta(max_length=10)] | None = None
+    instruction: str | None = None
+
+    def chosen(self) -> list[str]:
+        return [*self.platforms, *([self.platform] if self.platform else [])]
+
+
+class CaptionRewrite(Struct, forbid_unknown_fields=False):
+    """One caption to rewrite: by ``caption_id``, or by ``video_id`` and ``platform``; and how."""
+
+    caption_id: uuid.UUID | None = None
+    video_id: uuid.UUID | None = None
+    platform: Annotated[str, Meta(max_length=20)] | None = None
+    instruction: str | None = None
+    language: Annotated[str, Meta(max_length=10)] | None = None
+
+
+class CaptionEdit(Struct, forbid_unknown_fields=False):
+    """The creator's wording (and YouTube's title)."""
+
+    text: Annotated[str, Meta(max_length=70_000)]
+    title: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class PostAsk(Struct, forbid_unknown_fields=False):
+    """One platform's post: the caption, and when (a wall time in the creator's timezone)."""
+
+    platform: Annotated[str, Meta(max_length=20)]
+    text: Annotated[str, Meta(max_length=70_000)]
+    publish_at: Annotated[str, Meta(max_length=40)] | None = None
+    title: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class ScheduleRequest(Struct, forbid_unknown_fields=False):
+    """Posts of a video, one per platform; ``publish_at`` here is for posts that do not give their own."""
+
+    video_id: uuid.UUID
+    posts: Annotated[list[PostAsk], _PLATFORM_LIST]
+    render_id: uuid.UUID | None = None
+    timezone: Annotated[str, Meta(max_length=64)] | None = None
+    publish_at: Annotated[str, Meta(max_length=40)] | None = None
+
+    def planned(self) -> list[publishing.PlannedPost]:
+        planned = []
+        for index, ask in enumerate(self.posts):
+            when = ask.publish_at or self.publish_at
+            if not when:
+                raise InvalidInput(fields={f"posts.{index}.publish_at": N_("Choose the date and time of this post.")})
+            planned.append(publishing.PlannedPost(ask.platform, ask.text, when, ask.title))
+        return planned
+
+
+class RetryRequest(Struct, forbid_unknown_fields=False):
+    """A new wall time for the post, when its own has passed."""
+
+    publish_at: Annotated[str, Meta(max_length=40)] | None = None
+
+
+class PostView(Struct):
+    """A scheduled post and where it stands with Metricool."""
+
+    id: uuid.UUID
+    video_id: uuid.UUID
+    render_id: uuid.UUID | None
+    platform: str
+    platform_name: str
+    title: str | None
+    text: str
+    publish_at: datetime
+    """The moment, in UTC."""
+    local_time: str
+    timezone: str
+    status: str
+    error: str | None
+    """What went wrong, in the creator's language."""
+    error_code: str | None
+    metricool_post_id: int | None
+    attempts: int
+
+    @classmethod
+    def of(cls, post: ScheduledPost) -> PostView:
+        return cls(
+            id=post.id,
+            video_id=post.video_id,
+            render_id=post.render_id,
+            platform=post.platform,
+            platform_name=PLATFORMS[post.platform].name,
+            title=post.title,
+            text=post.text,
+            publish_at=post.publish_at,
+            local_time=post.local_time,
+            timezone=post.timezone,
+            status=post.status.value,
+            error=gettext(post.error) if post.error else None,
+            error_code=post.error_code,
+            metricool_post_id=post.metricool_post_id,
+            attempts=post.attempts,
+        )
+
+
+class PostList(Struct):
+    """Posts of a video: how many are scheduled, how many failed, and each one."""
+
+    video_id: uuid.UUID
+    scheduled: int
+    failed: int
+    posts: list[PostView]
+
+    @classmethod
+    def of(cls, video_id: uuid.UUID, posts: list[ScheduledPost]) -> PostList:
+        return cls(
+            video_id=video_id,
+            scheduled=sum(post.status is PostStatus.SCHEDULED for post in posts),
+            failed=sum(post.status is PostStatus.FAILED for post in posts),
+            posts=[PostView.of(post) for post in posts],
+        )
+
+
 def _file(settings: Settings, storage_name: str, filename: str) -> File:
     path = postrapido.media_store(settings).local_path(storage_name)
     return File(path=path, filename=filename, media_type="video/mp4", content_disposition_type="inline")
@@ -210,20 +387,39 @@ def _link(settings: Settings, path: str, lifetime: int) -> SharedLink:
     return SharedLink(url=link.url, expires_at=link.expires_at)
 
 
+def _signer(settings: Settings) -> publishing.Signer:
+    """Signed links for Metricool, valid a week: it copies the file when scheduled, later if it retries."""
+    return lambda path: signed_link(settings, path, lifetime=MAX_LIFETIME).url
+
+
 class PostRapidoController(Controller):
     """From a raw recording to a cut video."""
 
     tags = ["postrapido"]
+    dependencies = {"outside": Provide(provide_outside, sync_to_thread=False)}
 
     @get("/postrapido", include_in_schema=False)
     async def postrapido_page(self, db: DB, creator: CurrentCreator, video: uuid.UUID | None = None) -> Template:
         """The wizard, resumed where the video (the latest, unless ``?video=`` names one) is."""
         place = await postrapido.workspace(db, creator, video)
+        linked = await integrations.overview(db, creator)
+        earliest, suggested = publishing.suggested_times(creator.timezone)
         context: dict[str, Any] = {
             "video": VideoInfo.of(place.video) if place.video else None,
             "transcript": TranscriptInfo.of(place.transcript) if place.transcript else None,
             "render": _status(place.render_task, place.render) if place.render and place.render_task else None,
             "thresholds": SilenceSettings(**((place.video.silence_settings if place.video else None) or {})),
+            "captions": CaptionList(
+                video_id=place.video.id, captions=[CaptionView.of(caption) for caption in place.captions]
+            )
+            if place.video
+            else None,
+            "posts": PostList.of(place.video.id, place.posts) if place.video else None,
+            "metricool": linked.metricool,
+            "social": linked.social,
+            "timezone": creator.timezone,
+            "earliest": earliest,
+            "suggested": suggested,
         }
         return Template("postrapido/index.html", context=context)
 
@@ -397,6 +593,145 @@ class PostRapidoController(Controller):
         render = await postrapido.render_for_task(db, creator, job_id)
         task = await tasks.get_task(db, creator, job_id)
         return respond(request, _status(task, render), partial="postrapido/_render.html")
+
+    # -- captions --------------------------------------------------------------------------------
+
+    @post(
+        paths("/api/postrapido/descriptions/generate", "/api/modules/2/generate-descriptions"),
+        status_code=200,
+        dependencies=AI_DEPENDENCIES,
+        summary="Write a caption per platform from the video's transcript",
+    )
+    async def generate_descriptions(
+        self,
+        request: Request[Any, Any, Any],
+        data: CaptionsRequest,
+        db: DB,
+        creator: CurrentCreator,
+        llm: AI,
+        settings: AppSettings,
+    ) -> Response[CaptionList]:
+        """One caption per platform, within each platform's limits (replacing earlier ones); 404 without transcript."""
+        await limit_ai_calls(request, settings, creator)
+        written = await captions.generate_captions(
+            db, llm, creator, data.video_id, data.chosen(), language=data.language, instruction=data.instruction
+        )
+        answer = CaptionList(video_id=data.video_id, captions=[CaptionView.of(caption) for caption in written])
+        return respond(request, answer, partial="postrapido/_captions.html")
+
+    @post(
+        paths("/api/postrapido/descriptions/regenerate", "/api/modules/2/regenerate-description"),
+        status_code=200,
+        dependencies=AI_DEPENDENCIES,
+        summary="Rewrite one platform's caption with an instruction",
+    )
+    async def regenerate_description(
+        self,
+        request: Request[Any, Any, Any],
+        data: CaptionRewrite,
+        db: DB,
+        creator: CurrentCreator,
+        llm: AI,
+        settings: AppSettings,
+    ) -> Response[CaptionView]:
+        """The rewritten caption, kept in place of the old one."""
+        video_id, platform = data.video_id, data.platform
+        if data.caption_id is not None:
+            current = await captions.get_caption(db, creator, data.caption_id)
+            video_id, platform = current.video_id, current.platform
+        if video_id is None or not platform:
+            raise InvalidInput(N_("Say which caption to rewrite: its caption_id, or the video_id and the platform."))
+        await limit_ai_calls(request, settings, creator)
+        caption = await captions.regenerate_caption(
+            db, llm, creator, video_id, platform, instruction=data.instruction, language=data.language
+        )
+        return respond(request, CaptionView.of(caption), partial="postrapido/_caption.html")
+
+    @get("/api/postrapido/videos/{video_id:uuid}/captions", summary="A video's captions")
+    async def list_captions(
+        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[CaptionList]:
+        """The captions written for the video so far."""
+        rows = await captions.video_captions(db, creator, video_id)
+        answer = CaptionList(video_id=video_id, captions=[CaptionView.of(caption) for caption in rows])
+        return respond(request, answer, partial="postrapido/_captions.html")
+
+    @put("/api/postrapido/captions/{caption_id:uuid}", summary="Keep the creator's wording of a caption")
+    async def edit_caption(
+        self,
+        request: Request[Any, Any, Any],
+        caption_id: uuid.UUID,
+        data: CaptionEdit,
+        db: DB,
+        creator: CurrentCreator,
+    ) -> Response[CaptionView]:
+        """The caption as the creator wrote it; 422 when the platform would refuse it."""
+        caption = await captions.edit_caption(db, creator, caption_id, text=data.text, title=data.title)
+        return respond(request, CaptionView.of(caption), partial="postrapido/_caption.html")
+
+    # -- scheduling ------------------------------------------------------------------------------
+
+    @post(
+        paths("/api/postrapido/schedule", "/api/modules/2/schedule"),
+        status_code=201,
+        summary="Schedule the video on each chosen platform, through Metricool",
+    )
+    async def schedule_posts(
+        self,
+        request: Request[Any, Any, Any],
+        data: ScheduleRequest,
+        db: DB,
+        creator: CurrentCreator,
+        settings: AppSettings,
+        outside: OutsideServices,
+    ) -> Response[PostList]:
+        """201 when every post is scheduled; 207 when some failed (each post says why, and can be retried)."""
+        rows = await publishing.schedule_posts(
+            db,
+            outside,
+            creator,
+            video_id=data.video_id,
+            posts=data.planned(),
+            sign=_signer(settings),
+            render_id=data.render_id,
+            timezone=data.timezone,
+        )
+        answer = PostList.of(data.video_id, rows)
+        status = 207 if answer.failed else 201
+        return respond(request, answer, partial="postrapido/_posts.html", status_code=status)
+
+    @get("/api/postrapido/videos/{video_id:uuid}/posts", summary="The posts scheduled from a video")
+    async def list_posts(
+        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[PostList]:
+        """Each post with its status and, when it failed, why."""
+        rows = await publishing.video_posts(db, creator, video_id)
+        return respond(request, PostList.of(video_id, rows), partial="postrapido/_posts.html")
+
+    @get("/api/postrapido/posts/{post_id:uuid}", summary="A scheduled post")
+    async def get_post(
+        self, request: Request[Any, Any, Any], post_id: uuid.UUID, db: DB, creator: CurrentCreator
+    ) -> Response[PostView]:
+        """The post and where it stands."""
+        post_row = await publishing.get_post(db, creator, post_id)
+        return respond(request, PostView.of(post_row), partial="postrapido/_post.html")
+
+    @post("/api/postrapido/posts/{post_id:uuid}/retry", status_code=200, summary="Send a failed post again")
+    async def retry_post(
+        self,
+        request: Request[Any, Any, Any],
+        post_id: uuid.UUID,
+        db: DB,
+        creator: CurrentCreator,
+        settings: AppSettings,
+        outside: OutsideServices,
+        data: RetryRequest | None = None,
+    ) -> Response[PostView]:
+        """The post after sending it again (at a new time, if given); 409 unless it had failed."""
+        post_row = await publishing.retry_post(
+            db, outside, creator, post_id, sign=_signer(settings), publish_at=data.publish_at if data else None
+        )
+        return respond(request, PostView.of(post_row), partial="postrapido/_post.html")
 
     # -- files -----------------------------------------------------------------------------------
 

@@ -5,12 +5,13 @@ from renum.models.assistant import ChatMessage, Conversation
 from renum.models.integrations import HeyGenConnection, MetricoolConnection, SocialAccount
 from renum.models.leads import Lead
 from renum.models.onboarding import CreatorProfile
-from renum.models.postrapido import Render, Transcript, Video, VideoStatus
+from renum.models.postrapido import Caption, PostStatus, Render, ScheduledPost, Transcript, Video, VideoStatus
 from renum.models.scriptai import Draft, DraftVersion
 from renum.models.tasks import Task, TaskStatus
 
 __all__ = [
     "ApiToken",
+    "Caption",
     "ChatMessage",
     "Conversation",
     "CreatorProfile",
@@ -19,7 +20,9 @@ __all__ = [
     "HeyGenConnection",
     "Lead",
     "MetricoolConnection",
+    "PostStatus",
     "Render",
+    "ScheduledPost",
     "SocialAccount",
     "Task",
     "TaskStatus",

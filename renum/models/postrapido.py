@@ -1,4 +1,4 @@
-"""PostRápido's records: an uploaded video, its transcript and its renders.
+"""PostRápido's records: an uploaded video, its transcript, its renders, captions and scheduled posts.
 
 The files themselves live in :mod:`renum.media.storage`; rows keep only their storage names. The
 silence settings the creator last chose, and what they found, are kept on the video so that
@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Enum, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from renum.db import Base
+from renum.db import Base, UTCDateTime
 
-__all__ = ["Render", "Transcript", "Video", "VideoStatus"]
+__all__ = ["Caption", "PostStatus", "Render", "ScheduledPost", "Transcript", "Video", "VideoStatus"]
 
 
 class VideoStatus(enum.StrEnum):
@@ -89,3 +102,65 @@ class Render(Base):
     """Set only once the output is complete: a half-written file is never named here."""
     duration_before: Mapped[float] = mapped_column(Float)
     duration_after: Mapped[float | None] = mapped_column(Float)
+
+
+class Caption(Base):
+    """The text a video goes out with on one platform: written by the model, perhaps edited by the creator."""
+
+    __tablename__ = "captions"
+    __table_args__ = (UniqueConstraint("video_id", "platform"),)
+
+    video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    """A key of :data:`renum.services.integrations.PLATFORMS`."""
+    title: Mapped[str | None] = mapped_column(String(255))
+    """YouTube's video title; ``None`` on platforms without one."""
+    text: Mapped[str] = mapped_column(Text)
+    """The caption as posted, hashtags included."""
+    fixes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """What RENUM changed after the model missed a limit (codes such as ``too_long``)."""
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PostStatus(enum.StrEnum):
+    """Where a scheduled post stands with Metricool."""
+
+    SENDING = "sending"
+    """Saved, not yet accepted by Metricool (a post left here was interrupted while sending)."""
+    SCHEDULED = "scheduled"
+    FAILED = "failed"
+
+
+class ScheduledPost(Base):
+    """A video going out on one platform at a moment the creator chose, through Metricool's planner.
+
+    The moment is kept in UTC beside the creator's local wall time and timezone, which is what
+    Metricool is sent; each post has its own status and error, so one network failing hides nothing.
+    """
+
+    __tablename__ = "scheduled_posts"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    render_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("renders.id", ondelete="SET NULL"))
+    """The render posted; ``None`` when the original upload is posted."""
+    platform: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    publish_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    """The moment of publication, in UTC."""
+    local_time: Mapped[str] = mapped_column(String(19))
+    """The creator's wall time for it, ``YYYY-MM-DDTHH:MM:SS`` in ``timezone``, as Metricool receives it."""
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=PostStatus.SENDING,
+    )
+    error: Mapped[str | None] = mapped_column(String(500))
+    """RENUM's English message for the last failure (translated where shown), never the service's text."""
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    blog_id: Mapped[int | None] = mapped_column(Integer)
+    metricool_post_id: Mapped[int | None] = mapped_column(BigInteger)
+    metricool_uuid: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

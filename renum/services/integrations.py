@@ -59,8 +59,11 @@ __all__ = [
     "heygen_credits",
     "heygen_voices",
     "link_social_account",
+    "linked_platforms",
     "list_social_accounts",
     "metricool_brands",
+    "metricool_client_for",
+    "metricool_connection",
     "overview",
     "platform_named",
     "sort_voices",
@@ -573,6 +576,24 @@ async def _metricool_or_fail(db: AsyncSession, user: User) -> MetricoolConnectio
     return row
 
 
+async def metricool_connection(db: AsyncSession, user: User) -> MetricoolConnection:
+    """The creator's Metricool connection, required.
+
+    Raises:
+        NotConnected: the creator has not connected Metricool; the message says where to.
+    """
+    return await _metricool_or_fail(db, user)
+
+
+def metricool_client_for(outside: Outside, row: MetricoolConnection) -> MetricoolClient:
+    """A client with the creator's saved Metricool credentials (opened only for this call).
+
+    Raises:
+        SecretUnreadable: the token was sealed with a key this server no longer has.
+    """
+    return outside.metricool_client(_open(outside.box, row, "user_token_sealed"), row.metricool_user_id)
+
+
 def _clean_user_id(user_id: str | int | None) -> str:
     cleaned = str(user_id if user_id is not None else "").strip()
     if not cleaned:
@@ -758,6 +779,11 @@ def platform_named(name: str) -> Platform:
 async def _linked(db: AsyncSession, user: User) -> dict[str, SocialAccount]:
     rows = await db.scalars(select(SocialAccount).where(SocialAccount.owner_id == user.id))
     return {row.platform: row for row in rows}
+
+
+async def linked_platforms(db: AsyncSession, user: User) -> set[str]:
+    """The keys of the platforms the creator publishes to from RENUM."""
+    return set(await _linked(db, user))
 
 
 def _views(connection: MetricoolConnection | None, linked: dict[str, SocialAccount]) -> list[SocialAccountView]:

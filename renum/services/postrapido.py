@@ -40,7 +40,7 @@ from renum.media import (
 from renum.media.audio import read_envelope_and_info
 from renum.media.speech import TRANSCRIPTION_LIMIT, speech_pieces
 from renum.media.storage import MediaStorage, local_storage, new_name
-from renum.models import Render, Task, Transcript, User, Video, VideoStatus
+from renum.models import Caption, Render, ScheduledPost, Task, Transcript, User, Video, VideoStatus
 from renum.services.tasks import start_task
 
 __all__ = [
@@ -191,12 +191,14 @@ async def shared_render(db: AsyncSession, render_id: uuid.UUID) -> Render:
 
 @dataclass(frozen=True, slots=True)
 class Workspace:
-    """Where the creator left PostRápido: a video, its transcript, and its latest render and task."""
+    """Where the creator left PostRápido: a video, its transcript, its latest render, captions and posts."""
 
     video: Video | None
     transcript: Transcript | None
     render: Render | None
     render_task: Task | None
+    captions: list[Caption]
+    posts: list[ScheduledPost]
 
 
 async def workspace(db: AsyncSession, owner: User, video_id: uuid.UUID | None) -> Workspace:
@@ -207,13 +209,17 @@ async def workspace(db: AsyncSession, owner: User, video_id: uuid.UUID | None) -
         latest = select(Video).where(Video.owner_id == owner.id).order_by(Video.created_at.desc()).limit(1)
         video = await db.scalar(latest)
     if video is None:
-        return Workspace(None, None, None, None)
+        return Workspace(None, None, None, None, [], [])
     transcript = await db.scalar(select(Transcript).where(Transcript.video_id == video.id))
     render = await db.scalar(
         select(Render).where(Render.video_id == video.id).order_by(Render.created_at.desc()).limit(1)
     )
     task = await db.get(Task, render.task_id) if render is not None and render.task_id is not None else None
-    return Workspace(video, transcript, render, task)
+    captions = await db.scalars(select(Caption).where(Caption.video_id == video.id).order_by(Caption.created_at))
+    posts = await db.scalars(
+        select(ScheduledPost).where(ScheduledPost.video_id == video.id).order_by(ScheduledPost.publish_at)
+    )
+    return Workspace(video, transcript, render, task, list(captions), list(posts))
 
 
 def word_spans(transcript: Transcript | None) -> list[tuple[float, float]] | None:

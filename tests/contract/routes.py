@@ -114,27 +114,10 @@ ALL = BACKEND + SPA
 PENDING_MODULES = {
     "webhooks",
     "analytics",
-    "postrapido",
     "avatarai",
     "calendar",
     "dashboard",
 }
 
-# Rows of a pending module whose handlers exist already (PostRápido part A, issue 5); the module
-# leaves PENDING_MODULES, and its rows this set, once all of its rows resolve.
-BUILT_AHEAD = {
-    ("POST", "/api/tasks/process-video"),
-    ("POST", "/api/modules/2/upload"),
-    ("POST", "/api/modules/2/transcribe"),
-    ("POST", "/api/modules/2/detect-silences"),
-    ("POST", "/api/modules/2/process"),
-    ("GET", "/api/modules/2/process/{job_id}/status"),
-    ("POST", "/api/postrapido/upload"),
-    ("POST", "/api/postrapido/transcribe"),
-    ("POST", "/api/postrapido/detect-silences"),
-    ("POST", "/api/postrapido/process"),
-    ("GET", "/api/postrapido/process/{job_id}/status"),
-}
-
-PENDING = [r for r in ALL if r.module in PENDING_MODULES and (r.method, r.path) not in BUILT_AHEAD]
+PENDING = [r for r in ALL if r.module in PENDING_MODULES]
 BUILT = [r for r in ALL if r not in PENDING]

@@ -1,5 +1,6 @@
 // PostRápido's page: the upload with a real progress bar (XHR reports bytes sent, fetch does not),
-// and the values htmx sends as JSON numbers and lists (json-enc would send the inputs as strings).
+// the values htmx sends as JSON numbers and lists (json-enc would send the inputs as strings), and
+// the captions' live counters, which count as each platform counts (the server checks the same way).
 (function () {
   "use strict";
 
@@ -52,6 +53,64 @@
     request.send(body);
   }
 
+  // X counts these code points once and every other one twice; a link counts 23.
+  var X_LIGHT = [[0, 4351], [8192, 8205], [8208, 8223], [8242, 8247]];
+  var URL = /https?:\/\/\S+/g;
+  var HASHTAG = /(?<![\p{L}\p{M}\p{N}_#&/])#[\p{L}\p{M}\p{N}_]+/gu;
+
+  function xWeight(text) {
+    var links = text.match(URL) || [];
+    var weight = 23 * links.length;
+    Array.from(text.replace(URL, "").normalize("NFC")).forEach(function (char) {
+      var point = char.codePointAt(0);
+      var light = X_LIGHT.some(function (range) {
+        return point >= range[0] && point <= range[1];
+      });
+      weight += light ? 1 : 2;
+    });
+    return weight;
+  }
+
+  function measure(text, counting) {
+    if (counting === "bytes") {
+      return new TextEncoder().encode(text).length;
+    }
+    if (counting === "weighted") {
+      return xWeight(text);
+    }
+    return text.length; // UTF-16 code units, as JavaScript strings count
+  }
+
+  function recount(article) {
+    var text = article.querySelector('textarea[name="text"]').value.trim();
+    var length = measure(text, article.dataset.counting);
+    var counter = article.querySelector("[data-length]");
+    counter.textContent = length;
+    var over = length > Number(article.dataset.maxLength);
+    var hashtags = article.querySelector("[data-hashtags]");
+    if (hashtags) {
+      var count = (text.match(HASHTAG) || []).length;
+      hashtags.textContent = count;
+      over = over || count > Number(article.dataset.maxHashtags);
+    }
+    counter.closest(".counter").classList.toggle("over", over);
+    var title = article.querySelector('input[name="title"]');
+    if (title) {
+      var titleLength = title.value.trim().length;
+      article.querySelector("[data-title-length]").textContent = titleLength;
+      article.querySelector('[data-counter="title"]').classList.toggle("over", titleLength > Number(article.dataset.maxTitle));
+    }
+  }
+
+  function captionOf(platform) {
+    var article = document.getElementById("caption-" + platform);
+    if (!article) {
+      return {text: "", title: null};
+    }
+    var title = article.querySelector('input[name="title"]');
+    return {text: article.querySelector('textarea[name="text"]').value, title: title ? title.value : null};
+  }
+
   function number(form, name) {
     return Number(form.querySelector('[name="' + name + '"]').value);
   }
@@ -75,6 +134,37 @@
         aspect: aspect || null,
       };
     },
+    platforms: function (form, videoId) {
+      var chosen = Array.prototype.map.call(form.querySelectorAll('input[name="platform"]:checked'), function (box) {
+        return box.value;
+      });
+      return {video_id: videoId, platforms: chosen};
+    },
+    caption: function (button) {
+      var article = button.closest(".caption");
+      return captionOf(article.dataset.platform);
+    },
+    rewrite: function (button) {
+      var article = button.closest(".caption");
+      return {caption_id: article.dataset.captionId, instruction: article.querySelector('input[name="instruction"]').value};
+    },
+    schedule: function (form, videoId) {
+      var posts = [];
+      form.querySelectorAll(".schedule-row").forEach(function (row) {
+        var box = row.querySelector('input[name="platform"]');
+        if (!box.checked) {
+          return;
+        }
+        var caption = captionOf(box.value);
+        posts.push({
+          platform: box.value,
+          text: caption.text,
+          title: caption.title,
+          publish_at: row.querySelector('input[name="publish_at"]').value,
+        });
+      });
+      return {video_id: videoId, posts: posts};
+    },
     transcript: function (button) {
       var section = button.closest("#postrapido-transcript");
       var segments = Array.prototype.map.call(section.querySelectorAll("[data-segment]"), function (item) {
@@ -87,6 +177,13 @@
       return {segments: segments};
     },
   };
+
+  document.addEventListener("input", function (event) {
+    var article = event.target.closest && event.target.closest(".caption");
+    if (article && event.target.name !== "instruction") {
+      recount(article);
+    }
+  });
 
   document.addEventListener("submit", function (event) {
     if (event.target.id === "upload-form") {
