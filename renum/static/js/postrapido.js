@@ -135,7 +135,7 @@
       };
     },
     platforms: function (form, videoId) {
-      var chosen = Array.prototype.map.call(form.querySelectorAll('input[name="platform"]:checked'), function (box) {
+      var chosen = Array.prototype.map.call(form.querySelectorAll("[data-platform-choice]:checked"), function (box) {
         return box.value;
       });
       return {video_id: videoId, platforms: chosen};
@@ -151,7 +151,7 @@
     schedule: function (form, videoId) {
       var posts = [];
       form.querySelectorAll(".schedule-row").forEach(function (row) {
-        var box = row.querySelector('input[name="platform"]');
+        var box = row.querySelector("[data-platform-choice]");
         if (!box.checked) {
           return;
         }
@@ -160,7 +160,7 @@
           platform: box.value,
           text: caption.text,
           title: caption.title,
-          publish_at: row.querySelector('input[name="publish_at"]').value,
+          publish_at: row.querySelector("[data-publish-at]").value,
         });
       });
       return {video_id: videoId, posts: posts};
