@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,8 @@ from renum.db import utcnow
 from renum.errors import InvalidInput, NotFound
 from renum.i18n import N_
 from renum.models import ChatMessage, Conversation, User
-from renum.services import scriptai
+from renum.services import publishing, scriptai
+from renum.services.integrations import PLATFORMS
 
 __all__ = [
     "HISTORY_CHARS",
@@ -59,6 +60,8 @@ HISTORY_CHARS = 12_000
 """And how many characters of them at most: older turns are dropped first."""
 RECENT_DRAFTS = 10
 """How many of the creator's last changed drafts the assistant is told about."""
+UPCOMING_POSTS = 10
+"""And how many of their next scheduled posts."""
 TITLE_LENGTH = 60
 """A new conversation is titled with its first message, cut to this many characters."""
 
@@ -130,7 +133,8 @@ async def context_for(db: AsyncSession, user: User) -> dict[str, Any]:
     """What the assistant knows of the creator: profile, recent drafts, scheduled posts, today."""
     locale = prompt_locale(user.language)
     drafts = await scriptai.recent_drafts(db, user, limit=RECENT_DRAFTS)
-    today = datetime.now(ZoneInfo(user.timezone)).date()
+    zone = ZoneInfo(user.timezone)
+    today = datetime.now(zone).date()
     return {
         "language": _LANGUAGE_NAMES[locale],
         "today": format_date(today, "full", locale=locale),
@@ -144,8 +148,14 @@ async def context_for(db: AsyncSession, user: User) -> dict[str, Any]:
             }
             for draft in drafts
         ],
-        # TODO: add the creator's scheduled posts once PostRápido stores them — issue 5.
-        "scheduled_posts": [],
+        "scheduled_posts": [
+            {
+                "when": format_datetime(post.publish_at.astimezone(zone), "full", locale=locale),
+                "platform": PLATFORMS[post.platform].name,
+                "text": post.text,
+            }
+            for post in await publishing.upcoming_posts(db, user, limit=UPCOMING_POSTS)
+        ],
     }
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "retry_post",
     "schedule_posts",
     "suggested_times",
+    "upcoming_posts",
     "video_posts",
 ]
 
@@ -383,5 +384,22 @@ async def video_posts(db: AsyncSession, owner: User, video_id: uuid.UUID) -> lis
         select(ScheduledPost)
         .where(ScheduledPost.video_id == video.id)
         .order_by(ScheduledPost.publish_at, ScheduledPost.platform)
+    )
+    return list(rows)
+
+
+async def upcoming_posts(
+    db: AsyncSession, owner: User, *, limit: int, now: datetime | None = None
+) -> list[ScheduledPost]:
+    """The creator's posts waiting to go out (scheduled, still ahead), soonest first."""
+    rows = await db.scalars(
+        select(ScheduledPost)
+        .where(
+            ScheduledPost.owner_id == owner.id,
+            ScheduledPost.status == PostStatus.SCHEDULED,
+            ScheduledPost.publish_at >= (now or utcnow()),
+        )
+        .order_by(ScheduledPost.publish_at)
+        .limit(limit)
     )
     return list(rows)

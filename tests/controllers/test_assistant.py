@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -327,3 +328,46 @@ async def test_the_page_lists_conversations_and_escapes_what_the_model_wrote(
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert f'value="{conversation_id}"' in page.text
     assert f"/assistant/{conversation_id}" in empty.text and 'name="conversation_id" value=""' in empty.text
+
+
+async def test_the_assistant_knows_the_creators_upcoming_posts(
+    client: Client, app: Litestar, creator: Creator, fake: FakeOpenAI
+) -> None:
+    soon = datetime.now(UTC) + timedelta(days=2)
+    async with app.state.session_factory() as db:
+        video = models.Video(
+            owner_id=creator.id,
+            storage_name="v.mp4",
+            duration=30.0,
+            size=1,
+            width=720,
+            height=1280,
+            frame_rate=30.0,
+            video_codec="h264",
+        )
+        db.add(video)
+        await db.flush()
+        for platform, text, status, when in [
+            ("instagram", "Pão de domingo no forno", models.PostStatus.SCHEDULED, soon),
+            ("tiktok", "Post que falhou", models.PostStatus.FAILED, soon),
+            ("youtube", "Post que já saiu", models.PostStatus.SCHEDULED, soon - timedelta(days=9)),
+        ]:
+            db.add(
+                models.ScheduledPost(
+                    owner_id=creator.id,
+                    video_id=video.id,
+                    platform=platform,
+                    text=text,
+                    publish_at=when,
+                    local_time=when.strftime("%Y-%m-%dT%H:%M:%S"),
+                    timezone="America/Sao_Paulo",
+                    status=status,
+                )
+            )
+        await db.commit()
+
+    await ask(client, creator, "O que eu tenho agendado?")
+
+    system = fake.chat_requests[0]["messages"][0]["content"]
+    assert "Instagram: Pão de domingo no forno" in system
+    assert "Post que falhou" not in system and "Post que já saiu" not in system
