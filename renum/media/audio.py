@@ -29,8 +29,10 @@ __all__ = [
     "decode_audio",
     "envelope_from_samples",
     "iter_audio",
+    "load_envelope",
     "read_envelope",
     "read_envelope_and_info",
+    "save_envelope",
 ]
 
 log = structlog.get_logger(__name__)
@@ -254,3 +256,26 @@ def _window_samples(window: float, sample_rate: int) -> int:
 def _check_rate(sample_rate: int) -> None:
     if not (1000 <= sample_rate <= 192_000):
         raise InvalidMediaParameter("sample_rate", N_("The sample rate must be 1,000 to 192,000 Hz."))
+
+
+def save_envelope(envelope: LoudnessEnvelope, path: Path) -> None:
+    """Keep an envelope in ``path`` (NumPy's ``.npz``), written whole or not at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as file:
+        np.savez(file, peaks=envelope.peaks, window=envelope.window, duration=envelope.duration)
+    partial.replace(path)
+
+
+def load_envelope(path: Path) -> LoudnessEnvelope | None:
+    """The envelope kept in ``path``, or ``None`` when there is none (or it cannot be read)."""
+    try:
+        with np.load(path) as kept:
+            return LoudnessEnvelope(
+                peaks=kept["peaks"].astype(np.float32, copy=False),
+                window=float(kept["window"]),
+                duration=float(kept["duration"]),
+            )
+    except (OSError, KeyError, ValueError) as exc:
+        if path.exists():
+            log.warning("media.envelope_unreadable", path=path.name, error=type(exc).__name__)
+        return None

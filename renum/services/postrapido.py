@@ -37,7 +37,7 @@ from renum.media import (
     render_video,
     waveform_svg,
 )
-from renum.media.audio import read_envelope_and_info
+from renum.media.audio import LoudnessEnvelope, load_envelope, read_envelope, save_envelope
 from renum.media.speech import TRANSCRIPTION_LIMIT, speech_pieces
 from renum.media.storage import MediaStorage, local_storage, new_name
 from renum.models import Caption, Render, ScheduledPost, Task, Transcript, User, Video, VideoStatus
@@ -229,6 +229,21 @@ def word_spans(transcript: Transcript | None) -> list[tuple[float, float]] | Non
     return [(float(word["start"]), float(word["end"])) for word in transcript.words]
 
 
+def envelope_name(video: Video) -> str:
+    """Where the loudness of a video's sound is kept once measured: in the same store, named by the video's id."""
+    return f"{video.id.hex}.npz"
+
+
+def _envelope_of(store: MediaStorage, video: Video) -> LoudnessEnvelope:
+    """The video's loudness envelope, decoded once and then read back, so moving a slider costs no decode."""
+    kept = store.local_path(envelope_name(video))
+    envelope = load_envelope(kept)
+    if envelope is None:
+        envelope = read_envelope(store.local_path(video.storage_name))
+        save_envelope(envelope, kept)
+    return envelope
+
+
 async def detect_silences(
     db: AsyncSession, store: MediaStorage, owner: User, video_id: uuid.UUID, settings: SilenceSettings
 ) -> SilenceReview:
@@ -241,9 +256,8 @@ async def detect_silences(
         raise NoAudio(f"video {video.id} has no audio stream")
     words = word_spans(await get_transcript(db, owner, video_id))
 
-    # TODO: keep the envelope beside the video — every slider move decodes the sound again (issue 5).
-    envelope, info = await asyncio.to_thread(read_envelope_and_info, store.local_path(video.storage_name))
-    cut = find_silences(envelope, settings, words=words, frame_rate=info.frame_rate)
+    envelope = await asyncio.to_thread(_envelope_of, store, video)
+    cut = find_silences(envelope, settings, words=words, frame_rate=video.frame_rate)
 
     video.silence_settings = {
         "threshold_db": settings.threshold_db,

@@ -18,6 +18,7 @@ from renum.config import Settings, get_settings
 from renum.jobs import postrapido as postrapido_jobs
 from renum.media import probe_video
 from renum.models import Video
+from renum.services import postrapido as postrapido_service
 from renum.web.signed_links import signed_url
 from tests.conftest import Creator
 from tests.fakes.openai_server import FakeOpenAI
@@ -243,6 +244,28 @@ async def test_moving_a_slider_redraws_the_waveform_for_htmx(
     assert eager.status_code == gentle.status_code == 200
     assert "<svg" in eager.text and "&lt;svg" not in eager.text
     assert eager.text.count("waveform-silence") > gentle.text.count("waveform-silence")
+
+
+async def test_the_sound_is_decoded_once_and_later_slider_moves_reuse_it(
+    client: Client, creator: Creator, speech_clip: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = await uploaded(client, creator, speech_clip)
+    ask = {"video_id": video["id"], "min_silence": 0.2}
+    first = await client.post("/api/postrapido/detect-silences", json=ask, headers=creator.headers)
+    assert sorted(path.suffix for path in stored_files(settings)) == [".mp4", ".npz"]
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the sound was decoded again")
+
+    monkeypatch.setattr(postrapido_service, "read_envelope", no_decoding)
+    again = await client.post("/api/postrapido/detect-silences", json=ask, headers=creator.headers)
+    moved = await client.post(
+        "/api/postrapido/detect-silences", json={**ask, "min_silence": 1.5}, headers=creator.headers
+    )
+
+    assert again.status_code == moved.status_code == 200, moved.text
+    assert again.json()["silences"] == first.json()["silences"]
+    assert len(moved.json()["silences"]) < len(first.json()["silences"])
 
 
 async def test_the_chosen_thresholds_are_remembered_with_the_video(
