@@ -1,8 +1,10 @@
 """A video's sound made small for a transcription model: mono, 16 kHz MP3, in pieces under the upload limit.
 
 OpenAI takes at most 25 MiB per transcription request. At 32 kbit/s an hour of speech is about
-14 MiB, so most recordings go in one piece; longer ones are split at fixed times and each piece
-remembers where it starts, so the caller can move its timestamps back onto the whole video.
+14 MiB, so most recordings go in one piece; longer ones are split into pieces of about equal length,
+each cut moved to the quietest moment near it (when the sound's loudness envelope is given), so that
+no word is cut in two. Each piece remembers where it starts, so the caller can move its timestamps
+back onto the whole video.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import structlog
 
+from renum.media.audio import LoudnessEnvelope
 from renum.media.ffmpeg import MediaError, NoAudio, run_ffmpeg
 
-__all__ = ["TRANSCRIPTION_LIMIT", "AudioPiece", "speech_pieces"]
+__all__ = ["TRANSCRIPTION_LIMIT", "AudioPiece", "piece_bounds", "piece_count", "speech_pieces"]
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +29,10 @@ SAMPLE_RATE = 16_000
 BITRATE = 32_000
 # What a piece may hold, below the limit: MP3 frames and headers add a little to the bitrate's count.
 _FILL = 0.9
+# How far a cut may move to find a pause: a share of a piece's length (so a piece grows by at most
+# twice this and stays under the limit), and never more than some seconds.
+_SEARCH_SHARE = 0.04
+_SEARCH_SECONDS = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +44,51 @@ class AudioPiece:
     duration: float
 
 
+def piece_count(duration: float, max_bytes: int = TRANSCRIPTION_LIMIT) -> int:
+    """How many pieces ``duration`` seconds of speech need to stay under ``max_bytes`` each."""
+    seconds_per_piece = max(1.0, max_bytes * 8 / BITRATE * _FILL)
+    return max(1, math.ceil(duration / seconds_per_piece))
+
+
+def piece_bounds(duration: float, count: int, envelope: LoudnessEnvelope | None = None) -> list[float]:
+    """Where the pieces start and end: ``count + 1`` times from 0 to ``duration``.
+
+    Cuts fall at equal lengths, each moved to the quietest window within a few seconds of it when
+    the envelope is known.
+    """
+    length = duration / count
+    bounds = [index * length for index in range(count + 1)]
+    if envelope is None or count == 1 or len(envelope.peaks) == 0:
+        return bounds
+    reach = min(_SEARCH_SECONDS, length * _SEARCH_SHARE)
+    for index in range(1, count):
+        low = max(0, int((bounds[index] - reach) / envelope.window))
+        high = min(len(envelope.peaks), int((bounds[index] + reach) / envelope.window) + 1)
+        if high > low:
+            quietest = low + int(np.argmin(envelope.peaks[low:high]))
+            bounds[index] = round((quietest + 0.5) * envelope.window, 3)
+    return bounds
+
+
 def speech_pieces(
-    source: Path, folder: Path, *, duration: float, max_bytes: int = TRANSCRIPTION_LIMIT
+    source: Path,
+    folder: Path,
+    *,
+    duration: float,
+    max_bytes: int = TRANSCRIPTION_LIMIT,
+    envelope: LoudnessEnvelope | None = None,
 ) -> list[AudioPiece]:
     """Write ``source``'s sound into ``folder`` as MP3 pieces of at most ``max_bytes`` each.
 
-    Blocks (run it in a thread). Raises :class:`NoAudio` when the video has no sound.
+    With ``envelope`` the pieces are cut at pauses (see :func:`piece_bounds`). Blocks (run it in a
+    thread). Raises :class:`NoAudio` when the video has no sound.
     """
-    seconds_per_piece = max(1.0, max_bytes * 8 / BITRATE * _FILL)
-    count = max(1, math.ceil(duration / seconds_per_piece))
-    length = duration / count
+    count = piece_count(duration, max_bytes)
+    bounds = piece_bounds(duration, count, envelope)
     pieces = []
     for index in range(count):
-        offset = index * length
+        offset, length = bounds[index], bounds[index + 1] - bounds[index]
         path = folder / f"speech-{index:03d}.mp3"
-        # TODO: split at a pause rather than at a fixed time — a word cut in two may be misheard (issue 5).
         window = ["-ss", f"{offset:.3f}", "-t", f"{length:.3f}"] if count > 1 else []
         run = run_ffmpeg(
             [

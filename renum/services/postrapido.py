@@ -38,7 +38,7 @@ from renum.media import (
     waveform_svg,
 )
 from renum.media.audio import LoudnessEnvelope, load_envelope, read_envelope, save_envelope
-from renum.media.speech import TRANSCRIPTION_LIMIT, speech_pieces
+from renum.media.speech import TRANSCRIPTION_LIMIT, piece_count, speech_pieces
 from renum.media.storage import MediaStorage, local_storage, new_name
 from renum.models import Caption, Render, ScheduledPost, Task, Transcript, User, Video, VideoStatus
 from renum.services.tasks import start_task
@@ -293,12 +293,16 @@ async def transcribe_audio(
         raise NoAudio(f"video {video.id} has no audio stream")
     with tempfile.TemporaryDirectory(prefix="renum-speech-") as scratch:
         await progress(0.05, N_("Extracting the sound"))
+        # A recording in several pieces is cut at pauses, found in its loudness (kept for the silences).
+        several = piece_count(video.duration, piece_bytes) > 1
+        envelope = await asyncio.to_thread(_envelope_of, store, video) if several else None
         pieces = await asyncio.to_thread(
             speech_pieces,
             store.local_path(video.storage_name),
             Path(scratch),
             duration=video.duration,
             max_bytes=piece_bytes,
+            envelope=envelope,
         )
         heard: list[tuple[float, Transcription]] = []
         for index, piece in enumerate(pieces):

@@ -449,7 +449,8 @@ async def test_a_long_recording_is_sent_in_pieces_and_timed_on_the_whole_video(
     assert len(openai.transcription_requests) == 3
     transcript = (await client.get(f"/api/postrapido/videos/{video['id']}/transcript", headers=creator.headers)).json()
     starts = [w["start"] for w in transcript["words"] if w["word"] == "Olá,"]
-    assert starts == pytest.approx([0.5, 0.5 + 8 / 3, 0.5 + 16 / 3], abs=0.01)
+    # Each piece starts near an even third (moved at most 4% of a piece toward a quieter moment).
+    assert starts == pytest.approx([0.5, 0.5 + 8 / 3, 0.5 + 16 / 3], abs=0.11)
 
 
 BAD_CORRECTIONS = {

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from renum.media import NoAudio, probe_video
-from renum.media.speech import speech_pieces
+from renum.media.audio import LoudnessEnvelope
+from renum.media.speech import piece_bounds, speech_pieces
 from tests.media import clips
 
 
@@ -33,3 +35,23 @@ def test_a_long_video_is_split_below_the_limit_with_each_piece_placed(speech_cli
 def test_a_video_without_sound_has_nothing_to_transcribe(silent_video: Path, tmp_path: Path) -> None:
     with pytest.raises(NoAudio):
         speech_pieces(silent_video, tmp_path, duration=probe_video(silent_video).duration)
+
+
+def test_pieces_are_cut_at_the_quietest_moment_near_each_even_cut() -> None:
+    # 50 minutes of steady speech with one pause 12 s after the middle: the cut moves into the pause.
+    peaks = np.full(300_000, 0.5, dtype=np.float32)
+    peaks[151_200:151_230] = 0.001
+    envelope = LoudnessEnvelope(peaks=peaks, window=0.01, duration=3000.0)
+
+    assert piece_bounds(3000.0, 2) == [0.0, 1500.0, 3000.0]
+    assert piece_bounds(3000.0, 2, envelope) == [0.0, pytest.approx(1512.005), 3000.0]
+
+
+def test_a_pause_too_far_from_the_even_cut_is_not_worth_a_piece_over_the_limit() -> None:
+    peaks = np.full(300_000, 0.5, dtype=np.float32)
+    peaks[200_000:200_100] = 0.0  # 500 s after the middle, beyond the 20 s a cut may move
+    envelope = LoudnessEnvelope(peaks=peaks, window=0.01, duration=3000.0)
+
+    [_, cut, _] = piece_bounds(3000.0, 2, envelope)
+
+    assert abs(cut - 1500.0) <= 20.0
