@@ -17,7 +17,11 @@ from tests.fakes.integrations import (
     use_fakes,
 )
 from tests.fakes.metricool import FakeMetricool
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import serve
+
+OPENAI_KEY = "sk-postrapido-test"
+"""The key the OpenAI fake of :func:`openai_server` accepts."""
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +38,14 @@ def metricool_server() -> Iterator[tuple[FakeMetricool, str]]:
     fake = FakeMetricool(user_token=METRICOOL_TOKEN, user_id=METRICOOL_USER)
     with serve(fake.app) as url:
         yield fake, url
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[tuple[FakeOpenAI, str]]:
+    """The OpenAI fake (accepting :data:`OPENAI_KEY`), served once per module; answers it and its ``/v1`` URL."""
+    fake = FakeOpenAI(api_key=OPENAI_KEY)
+    with serve(fake.app) as url:
+        yield fake, f"{url}/v1"
 
 
 @pytest.fixture

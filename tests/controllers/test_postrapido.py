@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ from renum.models import Video
 from renum.services import postrapido as postrapido_service
 from renum.web.signed_links import signed_url
 from tests.conftest import Creator
+from tests.controllers.conftest import OPENAI_KEY
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.server import serve
 from tests.media import clips
 
 Client = httpx.AsyncClient
@@ -337,15 +337,7 @@ async def test_another_creators_video_is_not_found(
 
 # -- transcription, rendering and files: a real worker, the OpenAI fake on loopback -------------
 
-AI_KEY = "sk-postrapido-test"
-
-
-@pytest.fixture(scope="module")
-def openai_server() -> Iterator[tuple[FakeOpenAI, str]]:
-    """The OpenAI fake, served once for this module."""
-    fake = FakeOpenAI(api_key=AI_KEY)
-    with serve(fake.app) as url:
-        yield fake, f"{url}/v1"
+AI_KEY = OPENAI_KEY
 
 
 @pytest.fixture

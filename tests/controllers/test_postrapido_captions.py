@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,9 @@ from tests.conftest import Creator
 from tests.controllers.test_postrapido import uploaded
 from tests.fakes.captionwriter import CaptionWriter
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.server import serve
 from tests.media import clips
 
 Client = httpx.AsyncClient
-AI_KEY = "sk-captions-test"
 SAID = "Hoje eu vou mostrar como fazer pão caseiro em três passos, sem batedeira e sem segredo."
 
 
@@ -33,21 +30,12 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clips.speech_clip(tmp_path_factory.mktemp("caption-clips") / "pao.mp4")
 
 
-@pytest.fixture(scope="module")
-def openai_server() -> Iterator[tuple[FakeOpenAI, str]]:
-    """The OpenAI fake, served once for this module."""
-    fake = FakeOpenAI(api_key=AI_KEY)
-    with serve(fake.app) as url:
-        yield fake, f"{url}/v1"
-
-
 @pytest.fixture
 def writer(openai_server: tuple[FakeOpenAI, str], settings: Settings) -> CaptionWriter:
     """The fake model writing captions, with the app pointing at it (ask for it before ``client``)."""
     fake, url = openai_server
     fake.reset()
-    fake.api_key = AI_KEY
-    settings.ai.base_url, settings.ai.api_key, settings.ai.model = url, AI_KEY, fake.models[0]
+    settings.ai.base_url, settings.ai.api_key, settings.ai.model = url, fake.api_key, fake.models[0]
     writer = CaptionWriter()
     fake.responder = writer
     return writer
