@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie, State
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -161,7 +162,7 @@ class AccountController(Controller):
         return Template("accounts/signup.html", context={"timezones": sorted(available_timezones())})
 
     @get("/login", include_in_schema=False)
-    async def login_page(self, request: Request[Any, Any, Any], next: str = "/") -> Template | Redirect:
+    async def login_page(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template | Redirect:
         """The log-in form."""
         if request.scope.get("user"):
             return Redirect(_safe_next(next))
@@ -178,7 +179,7 @@ class AccountController(Controller):
 
     @post("/api/auth/signup", status_code=201, summary="Open an account and sign in")
     async def sign_up(
-        self, request: Request[Any, Any, State], data: SignUp, db: DB, settings: AppSettings
+        self, request: Request[Any, Any, State], data: JSONBody[SignUp], db: DB, settings: AppSettings
     ) -> Response[Profile]:
         """Open an account; the browser is signed in straight away."""
         await _limit(request, settings, "signup")
@@ -199,7 +200,7 @@ class AccountController(Controller):
 
     @post("/api/auth/login", status_code=200, summary="Sign in with email and password")
     async def log_in(
-        self, request: Request[Any, Any, State], data: LogIn, db: DB, settings: AppSettings
+        self, request: Request[Any, Any, State], data: JSONBody[LogIn], db: DB, settings: AppSettings
     ) -> Response[Profile]:
         """Sign a browser in (a session cookie)."""
         await _limit(request, settings, "login")
@@ -223,7 +224,7 @@ class AccountController(Controller):
 
     @post("/api/auth/token", status_code=201, summary="Exchange email and password for an API token")
     async def issue_token(
-        self, request: Request[Any, Any, State], data: TokenRequest, db: DB, settings: AppSettings
+        self, request: Request[Any, Any, State], data: JSONBody[TokenRequest], db: DB, settings: AppSettings
     ) -> NewToken:
         """For JSON clients that cannot keep cookies: a personal API token, shown once."""
         await _limit(request, settings, "login")
@@ -238,7 +239,7 @@ class AccountController(Controller):
 
     @put("/api/account/profile", summary="Change name, language or timezone")
     async def update_profile(
-        self, request: Request[Any, Any, Any], data: ProfileUpdate, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], data: JSONBody[ProfileUpdate], db: DB, creator: CurrentCreator
     ) -> Response[Profile]:
         """Change the profile; a new language reloads the page in it."""
         changed_language = data.language is not None and data.language != creator.language
@@ -250,7 +251,7 @@ class AccountController(Controller):
 
     @put("/api/account/password", summary="Change the password")
     async def change_password(
-        self, request: Request[Any, Any, Any], data: PasswordChange, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], data: JSONBody[PasswordChange], db: DB, creator: CurrentCreator
     ) -> Response[dict[str, bool]]:
         """Replace the password after checking the current one."""
         await accounts.change_password(db, creator, current=data.current_password, new=data.new_password)
@@ -263,7 +264,7 @@ class AccountController(Controller):
 
     @post("/api/account/tokens", status_code=201, summary="Create a personal API token")
     async def create_token(
-        self, request: Request[Any, Any, Any], data: TokenCreate, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], data: JSONBody[TokenCreate], db: DB, creator: CurrentCreator
     ) -> Response[NewToken]:
         """A new token; its secret is in this answer and never again."""
         new = await accounts.create_api_token(db, creator, name=data.name)
@@ -276,7 +277,7 @@ class AccountController(Controller):
 
     @delete("/api/account/tokens/{token_id:uuid}", status_code=200, summary="Revoke a personal API token")
     async def revoke_token(
-        self, request: Request[Any, Any, Any], token_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], token_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[TokenInfo]:
         """Stop a token working at once."""
         row = await accounts.revoke_api_token(db, creator, token_id)
@@ -284,7 +285,7 @@ class AccountController(Controller):
 
     @post("/language", status_code=200, summary="Choose the interface language")
     async def choose_language(
-        self, request: Request[Any, Any, Any], data: LanguageChoice, db: DB
+        self, request: Request[Any, Any, Any], data: JSONBody[LanguageChoice], db: DB
     ) -> Response[dict[str, str]]:
         """Remember the language in a cookie (and in the profile when signed in)."""
         accounts.check_profile(language=data.language)

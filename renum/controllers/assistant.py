@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
 from litestar.response import ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 from msgspec import Struct
@@ -125,7 +126,7 @@ class AssistantController(Controller):
 
     @get("/assistant/{conversation_id:uuid}", include_in_schema=False)
     async def conversation_page(
-        self, request: Request[Any, Any, State], conversation_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, State], conversation_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Template:
         """A conversation reopened where it stopped."""
         return await self._page(request, db, creator, conversation_id)
@@ -151,7 +152,7 @@ class AssistantController(Controller):
     async def chat(
         self,
         request: Request[Any, Any, State],
-        data: ChatRequest,
+        data: JSONBody[ChatRequest],
         db: DB,
         creator: CurrentCreator,
         llm: AI,
@@ -166,7 +167,7 @@ class AssistantController(Controller):
     async def chat_stream(
         self,
         request: Request[Any, Any, State],
-        data: ChatRequest,
+        data: JSONBody[ChatRequest],
         db: DB,
         creator: CurrentCreator,
         llm: AI,
@@ -187,7 +188,9 @@ class AssistantController(Controller):
         return respond(request, [ConversationSummary.of(row) for row in rows], partial="assistant/_conversations.html")
 
     @get("/api/assistant/conversations/{conversation_id:uuid}", summary="A conversation and its messages")
-    async def get_conversation(self, conversation_id: uuid.UUID, db: DB, creator: CurrentCreator) -> ConversationView:
+    async def get_conversation(
+        self, conversation_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
+    ) -> ConversationView:
         """Every message, in order."""
         conversation = await assistant.get_conversation(db, creator, conversation_id)
         messages = await assistant.list_messages(db, conversation)
@@ -202,7 +205,7 @@ class AssistantController(Controller):
 
     @delete("/api/assistant/conversations/{conversation_id:uuid}", status_code=200, summary="Delete a conversation")
     async def delete_conversation(
-        self, request: Request[Any, Any, Any], conversation_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], conversation_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[dict[str, Any]]:
         """Gone, with its messages."""
         await assistant.delete_conversation(db, creator, conversation_id)

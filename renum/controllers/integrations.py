@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 from msgspec import Struct
 
@@ -291,7 +292,7 @@ class IntegrationController(Controller):
     async def save_heygen(
         self,
         request: Request[Any, Any, Any],
-        data: HeyGenSave,
+        data: JSONBody[HeyGenSave],
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
@@ -311,7 +312,7 @@ class IntegrationController(Controller):
     async def configure_heygen(
         self,
         request: Request[Any, Any, Any],
-        data: HeyGenSave,
+        data: JSONBody[HeyGenSave],
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
@@ -346,7 +347,7 @@ class IntegrationController(Controller):
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
-        data: KeyToTest | None = None,
+        data: JSONBody[KeyToTest | None] = None,
     ) -> Response[HeyGenCheckResult]:
         """Ask HeyGen whether the key works; a key in the body is checked and kept nowhere."""
         api_key = data.api_key if data else None
@@ -390,7 +391,7 @@ class IntegrationController(Controller):
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
-        language: str | None = None,
+        language: FromQuery[str | None] = None,
     ) -> Response[VoiceList]:
         """Voices with audio previews; ``language`` (``pt-BR``, ``pt``, ``Portuguese``...) keeps only those."""
         gallery = await integrations.heygen_voices(db, creator, outside, language=language)
@@ -427,7 +428,7 @@ class IntegrationController(Controller):
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
-        data: MetricoolToTest | None = None,
+        data: JSONBody[MetricoolToTest | None] = None,
     ) -> Response[MetricoolCheckResult]:
         """Check the credentials sent (kept nowhere) or the saved ones, answering the brands they reach."""
         given = data is not None and (data.user_token is not None or data.user_id is not None)
@@ -450,7 +451,7 @@ class IntegrationController(Controller):
     async def connect_metricool(
         self,
         request: Request[Any, Any, Any],
-        data: MetricoolSave,
+        data: JSONBody[MetricoolSave],
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
@@ -474,7 +475,7 @@ class IntegrationController(Controller):
     async def change_metricool_brand(
         self,
         request: Request[Any, Any, Any],
-        data: BrandChange,
+        data: JSONBody[BrandChange],
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
@@ -507,7 +508,7 @@ class IntegrationController(Controller):
     async def link_social_account(
         self,
         request: Request[Any, Any, Any],
-        data: SocialLink,
+        data: JSONBody[SocialLink],
         db: DB,
         creator: CurrentCreator,
         outside: OutsideServices,
@@ -518,7 +519,7 @@ class IntegrationController(Controller):
 
     @delete("/api/integrations/social-accounts/{platform:str}", status_code=200, summary="Unlink a platform in RENUM")
     async def unlink_social_account(
-        self, request: Request[Any, Any, Any], platform: str, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], platform: FromPath[str], db: DB, creator: CurrentCreator
     ) -> Response[SocialAccountState]:
         """RENUM stops publishing there; the network stays connected in Metricool."""
         view = await integrations.unlink_social_account(db, creator, platform=platform)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from litestar import Controller, Request, Response, get, put
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
@@ -96,7 +97,7 @@ class OnboardingController(Controller):
         return Redirect(f"/onboarding/{progress.resume}")
 
     @get("/onboarding/{step:str}", include_in_schema=False)
-    async def step_page(self, step: str, db: DB, creator: CurrentCreator) -> Template:
+    async def step_page(self, step: FromPath[str], db: DB, creator: CurrentCreator) -> Template:
         """One step of the wizard, with the progress indicator."""
         page = await onboarding.wizard_page(db, creator, step)
         state = page.integrations
@@ -121,7 +122,7 @@ class OnboardingController(Controller):
 
     @put("/api/onboarding/profile", summary="Save the profile step: name, language, timezone, niche, audience")
     async def save_profile(
-        self, request: Request[Any, Any, Any], data: ProfileStep, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], data: JSONBody[ProfileStep], db: DB, creator: CurrentCreator
     ) -> Response[CreatorProfileState]:
         """Save the profile and go on to the next step."""
         profile = await onboarding.save_profile(
@@ -138,7 +139,12 @@ class OnboardingController(Controller):
 
     @put("/api/onboarding/steps/{step:str}", summary="Mark an onboarding step done or skipped")
     async def mark_step(
-        self, request: Request[Any, Any, Any], step: str, data: StepMark, db: DB, creator: CurrentCreator
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        data: JSONBody[StepMark],
+        db: DB,
+        creator: CurrentCreator,
     ) -> Response[ProgressState]:
         """Done only when what the step sets up works (409 otherwise); skipped at any time."""
         progress = await onboarding.mark_step(db, creator, step, data.status)

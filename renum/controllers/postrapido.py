@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File, Template
 from markupsafe import Markup
 from msgspec import Meta, Struct
@@ -399,7 +399,9 @@ class PostRapidoController(Controller):
     dependencies = {"outside": Provide(provide_outside, sync_to_thread=False)}
 
     @get("/postrapido", include_in_schema=False)
-    async def postrapido_page(self, db: DB, creator: CurrentCreator, video: uuid.UUID | None = None) -> Template:
+    async def postrapido_page(
+        self, db: DB, creator: CurrentCreator, video: FromQuery[uuid.UUID | None] = None
+    ) -> Template:
         """The wizard, resumed where the video (the latest, unless ``?video=`` names one) is."""
         place = await postrapido.workspace(db, creator, video)
         linked = await integrations.overview(db, creator)
@@ -449,7 +451,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/videos/{video_id:uuid}", summary="An uploaded video and its probe facts")
     async def get_video(
-        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[VideoInfo]:
         """The creator's video."""
         video = await postrapido.get_video(db, creator, video_id)
@@ -463,7 +465,7 @@ class PostRapidoController(Controller):
     async def detect_silences(
         self,
         request: Request[Any, Any, Any],
-        data: SilenceRequest,
+        data: JSONBody[SilenceRequest],
         db: DB,
         creator: CurrentCreator,
         settings: AppSettings,
@@ -500,7 +502,7 @@ class PostRapidoController(Controller):
     async def transcribe_video(
         self,
         request: Request[Any, Any, Any],
-        data: TranscribeRequest,
+        data: JSONBody[TranscribeRequest],
         db: DB,
         queue: TaskQueue,
         creator: CurrentCreator,
@@ -512,7 +514,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/videos/{video_id:uuid}/transcript", summary="A video's transcript")
     async def get_transcript(
-        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[TranscriptInfo]:
         """Segments (corrected, if the creator did) and word timestamps; 404 before transcription."""
         transcript = await postrapido.require_transcript(db, creator, video_id)
@@ -522,8 +524,8 @@ class PostRapidoController(Controller):
     async def edit_transcript(
         self,
         request: Request[Any, Any, Any],
-        video_id: uuid.UUID,
-        data: TranscriptEdit,
+        video_id: FromPath[uuid.UUID],
+        data: JSONBody[TranscriptEdit],
         db: DB,
         creator: CurrentCreator,
     ) -> Response[TranscriptInfo]:
@@ -533,13 +535,13 @@ class PostRapidoController(Controller):
         return respond(request, TranscriptInfo.of(transcript), partial="postrapido/_transcript.html")
 
     @get("/api/postrapido/videos/{video_id:uuid}/transcript.srt", summary="The transcript as SubRip subtitles")
-    async def transcript_srt(self, video_id: uuid.UUID, db: DB, creator: CurrentCreator) -> Response[str]:
+    async def transcript_srt(self, video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator) -> Response[str]:
         """The current segments as an .srt file."""
         transcript = await postrapido.require_transcript(db, creator, video_id)
         return _subtitles(srt_text(postrapido.captions_of(transcript)), video_id, "srt", "application/x-subrip")
 
     @get("/api/postrapido/videos/{video_id:uuid}/transcript.vtt", summary="The transcript as WebVTT subtitles")
-    async def transcript_vtt(self, video_id: uuid.UUID, db: DB, creator: CurrentCreator) -> Response[str]:
+    async def transcript_vtt(self, video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator) -> Response[str]:
         """The current segments as a .vtt file."""
         transcript = await postrapido.require_transcript(db, creator, video_id)
         return _subtitles(vtt_text(postrapido.captions_of(transcript)), video_id, "vtt", "text/vtt")
@@ -554,7 +556,7 @@ class PostRapidoController(Controller):
     async def process_video(
         self,
         request: Request[Any, Any, Any],
-        data: ProcessRequest,
+        data: JSONBody[ProcessRequest],
         db: DB,
         queue: TaskQueue,
         creator: CurrentCreator,
@@ -571,7 +573,7 @@ class PostRapidoController(Controller):
     async def process_whole_video(
         self,
         request: Request[Any, Any, Any],
-        data: ProcessRequest,
+        data: JSONBody[ProcessRequest],
         db: DB,
         queue: TaskQueue,
         creator: CurrentCreator,
@@ -587,7 +589,7 @@ class PostRapidoController(Controller):
         summary="A render's status, progress and, when done, its output",
     )
     async def process_status(
-        self, request: Request[Any, Any, Any], job_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], job_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[ProcessStatus]:
         """Status and progress; once done the output video's URL and its duration before and after."""
         render = await postrapido.render_for_task(db, creator, job_id)
@@ -605,7 +607,7 @@ class PostRapidoController(Controller):
     async def generate_descriptions(
         self,
         request: Request[Any, Any, Any],
-        data: CaptionsRequest,
+        data: JSONBody[CaptionsRequest],
         db: DB,
         creator: CurrentCreator,
         llm: AI,
@@ -628,7 +630,7 @@ class PostRapidoController(Controller):
     async def regenerate_description(
         self,
         request: Request[Any, Any, Any],
-        data: CaptionRewrite,
+        data: JSONBody[CaptionRewrite],
         db: DB,
         creator: CurrentCreator,
         llm: AI,
@@ -649,7 +651,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/videos/{video_id:uuid}/captions", summary="A video's captions")
     async def list_captions(
-        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[CaptionList]:
         """The captions written for the video so far."""
         rows = await captions.video_captions(db, creator, video_id)
@@ -660,8 +662,8 @@ class PostRapidoController(Controller):
     async def edit_caption(
         self,
         request: Request[Any, Any, Any],
-        caption_id: uuid.UUID,
-        data: CaptionEdit,
+        caption_id: FromPath[uuid.UUID],
+        data: JSONBody[CaptionEdit],
         db: DB,
         creator: CurrentCreator,
     ) -> Response[CaptionView]:
@@ -679,7 +681,7 @@ class PostRapidoController(Controller):
     async def schedule_posts(
         self,
         request: Request[Any, Any, Any],
-        data: ScheduleRequest,
+        data: JSONBody[ScheduleRequest],
         db: DB,
         creator: CurrentCreator,
         settings: AppSettings,
@@ -702,7 +704,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/videos/{video_id:uuid}/posts", summary="The posts scheduled from a video")
     async def list_posts(
-        self, request: Request[Any, Any, Any], video_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[PostList]:
         """Each post with its status and, when it failed, why."""
         rows = await publishing.video_posts(db, creator, video_id)
@@ -710,7 +712,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/posts/{post_id:uuid}", summary="A scheduled post")
     async def get_post(
-        self, request: Request[Any, Any, Any], post_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], post_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[PostView]:
         """The post and where it stands."""
         post_row = await publishing.get_post(db, creator, post_id)
@@ -720,12 +722,12 @@ class PostRapidoController(Controller):
     async def retry_post(
         self,
         request: Request[Any, Any, Any],
-        post_id: uuid.UUID,
+        post_id: FromPath[uuid.UUID],
         db: DB,
         creator: CurrentCreator,
         settings: AppSettings,
         outside: OutsideServices,
-        data: RetryRequest | None = None,
+        data: JSONBody[RetryRequest | None] = None,
     ) -> Response[PostView]:
         """The post after sending it again (at a new time, if given); 409 unless it had failed."""
         post_row = await publishing.retry_post(
@@ -737,7 +739,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/videos/{video_id:uuid}/original", summary="Download the uploaded video")
     async def download_original(
-        self, video_id: uuid.UUID, db: DB, creator: CurrentCreator, settings: AppSettings
+        self, video_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator, settings: AppSettings
     ) -> File:
         """The file as uploaded; only its owner may download it."""
         video = await postrapido.get_video(db, creator, video_id)
@@ -745,7 +747,7 @@ class PostRapidoController(Controller):
 
     @get("/api/postrapido/renders/{render_id:uuid}/file", summary="Download a rendered video")
     async def download_render(
-        self, render_id: uuid.UUID, db: DB, creator: CurrentCreator, settings: AppSettings
+        self, render_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator, settings: AppSettings
     ) -> File:
         """The finished render (404 until it is complete); only its owner may download it."""
         render = await postrapido.finished_render(db, creator, render_id)
@@ -754,11 +756,11 @@ class PostRapidoController(Controller):
     @post("/api/postrapido/videos/{video_id:uuid}/link", status_code=201, summary="A public, expiring link")
     async def link_original(
         self,
-        video_id: uuid.UUID,
+        video_id: FromPath[uuid.UUID],
         db: DB,
         creator: CurrentCreator,
         settings: AppSettings,
-        data: LinkRequest | None = None,
+        data: JSONBody[LinkRequest | None] = None,
     ) -> SharedLink:
         """A link to the uploaded video that works without signing in until it expires."""
         video = await postrapido.get_video(db, creator, video_id)
@@ -768,11 +770,11 @@ class PostRapidoController(Controller):
     @post("/api/postrapido/renders/{render_id:uuid}/link", status_code=201, summary="A public, expiring link")
     async def link_render(
         self,
-        render_id: uuid.UUID,
+        render_id: FromPath[uuid.UUID],
         db: DB,
         creator: CurrentCreator,
         settings: AppSettings,
-        data: LinkRequest | None = None,
+        data: JSONBody[LinkRequest | None] = None,
     ) -> SharedLink:
         """A link to the rendered video that works without signing in (for Metricool) until it expires."""
         render = await postrapido.finished_render(db, creator, render_id)
@@ -783,11 +785,11 @@ class PostRapidoController(Controller):
     async def shared_original(
         self,
         request: Request[Any, Any, Any],
-        video_id: uuid.UUID,
+        video_id: FromPath[uuid.UUID],
         db: DB,
         settings: AppSettings,
-        expires: int,
-        signature: Annotated[str, Parameter(max_length=128)],
+        expires: FromQuery[int],
+        signature: Annotated[str, QueryParameter(max_length=128)],
     ) -> File:
         """The file, to whoever holds an unexpired link signed by this server."""
         check_link(settings, request.url.path, expires, signature)
@@ -798,11 +800,11 @@ class PostRapidoController(Controller):
     async def shared_render(
         self,
         request: Request[Any, Any, Any],
-        render_id: uuid.UUID,
+        render_id: FromPath[uuid.UUID],
         db: DB,
         settings: AppSettings,
-        expires: int,
-        signature: Annotated[str, Parameter(max_length=128)],
+        expires: FromQuery[int],
+        signature: Annotated[str, QueryParameter(max_length=128)],
     ) -> File:
         """The rendered file, to whoever holds an unexpired link signed by this server."""
         check_link(settings, request.url.path, expires, signature)

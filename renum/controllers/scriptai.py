@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 from msgspec import Struct
@@ -247,9 +247,9 @@ async def _draft_list(db: DB, creator: User, query: str, page: int, per_page: in
     return DraftList(items=items, total=found.total, page=found.page, per_page=found.per_page, query=query)
 
 
-Page = Annotated[int, Parameter(ge=1, description="Page number, from 1.")]
-PerPage = Annotated[int, Parameter(ge=1, le=100, description="Drafts per page (at most 100).")]
-Query = Annotated[str, Parameter(max_length=200, description="Words the draft must contain (any case or accent).")]
+Page = Annotated[int, QueryParameter(ge=1, description="Page number, from 1.")]
+PerPage = Annotated[int, QueryParameter(ge=1, le=100, description="Drafts per page (at most 100).")]
+Query = Annotated[str, QueryParameter(max_length=200, description="Words the draft must contain (any case or accent).")]
 
 
 class ScriptAIController(Controller):
@@ -281,7 +281,7 @@ class ScriptAIController(Controller):
 
     @get("/scriptai/drafts/{draft_id:uuid}", include_in_schema=False)
     async def draft_page(
-        self, request: Request[Any, Any, State], draft_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, State], draft_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Template:
         """A draft in the editor, with its versions."""
         draft = await scriptai.get_draft(db, creator, draft_id)
@@ -304,7 +304,7 @@ class ScriptAIController(Controller):
     async def generate_script(
         self,
         request: Request[Any, Any, State],
-        data: ScriptBrief,
+        data: JSONBody[ScriptBrief],
         creator: CurrentCreator,
         llm: AI,
         settings: AppSettings,
@@ -318,7 +318,7 @@ class ScriptAIController(Controller):
     async def stream_script(
         self,
         request: Request[Any, Any, State],
-        data: ScriptBrief,
+        data: JSONBody[ScriptBrief],
         creator: CurrentCreator,
         llm: AI,
         settings: AppSettings,
@@ -337,7 +337,7 @@ class ScriptAIController(Controller):
     async def regenerate_script(
         self,
         request: Request[Any, Any, State],
-        data: Regenerate,
+        data: JSONBody[Regenerate],
         db: DB,
         creator: CurrentCreator,
         llm: AI,
@@ -366,7 +366,7 @@ class ScriptAIController(Controller):
         summary="Save a script as a new draft",
     )
     async def create_draft(
-        self, request: Request[Any, Any, Any], data: DraftCreate, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], data: JSONBody[DraftCreate], db: DB, creator: CurrentCreator
     ) -> Response[DraftView]:
         """A new draft at version 1."""
         draft = await scriptai.create_draft(db, creator, data.script)
@@ -392,7 +392,7 @@ class ScriptAIController(Controller):
         summary="A draft and its script",
     )
     async def get_draft(
-        self, request: Request[Any, Any, Any], draft_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], draft_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[DraftView]:
         """The draft with its script, measured."""
         draft = await scriptai.get_draft(db, creator, draft_id)
@@ -404,7 +404,12 @@ class ScriptAIController(Controller):
         summary="Save a draft's new script (409 when the copy is stale)",
     )
     async def update_draft(
-        self, request: Request[Any, Any, Any], draft_id: uuid.UUID, data: DraftUpdate, db: DB, creator: CurrentCreator
+        self,
+        request: Request[Any, Any, Any],
+        draft_id: FromPath[uuid.UUID],
+        data: JSONBody[DraftUpdate],
+        db: DB,
+        creator: CurrentCreator,
     ) -> Response[DraftView]:
         """Save over the draft if ``version`` is still its version; the answer carries the next one."""
         draft = await scriptai.update_draft(db, creator, draft_id, data.script, version=data.version)
@@ -417,7 +422,7 @@ class ScriptAIController(Controller):
         summary="Delete a draft and its versions",
     )
     async def delete_draft(
-        self, request: Request[Any, Any, Any], draft_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], draft_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[dict[str, Any]]:
         """Gone for good, with every version."""
         await scriptai.delete_draft(db, creator, draft_id)
@@ -425,7 +430,7 @@ class ScriptAIController(Controller):
 
     @get("/api/scriptai/drafts/{draft_id:uuid}/versions", summary="A draft's versions")
     async def list_versions(
-        self, request: Request[Any, Any, Any], draft_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], draft_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[VersionList]:
         """Every save, regeneration and restore of the draft, newest first."""
         rows = await scriptai.list_versions(db, creator, draft_id)
@@ -434,7 +439,9 @@ class ScriptAIController(Controller):
         return respond(request, answer, partial="scriptai/_versions.html")
 
     @get("/api/scriptai/drafts/{draft_id:uuid}/versions/{number:int}", summary="One version of a draft")
-    async def get_version(self, draft_id: uuid.UUID, number: int, db: DB, creator: CurrentCreator) -> VersionView:
+    async def get_version(
+        self, draft_id: FromPath[uuid.UUID], number: FromPath[int], db: DB, creator: CurrentCreator
+    ) -> VersionView:
         """The script as it was at that version."""
         return VersionView.of(await scriptai.get_version(db, creator, draft_id, number))
 
@@ -446,11 +453,11 @@ class ScriptAIController(Controller):
     async def restore_version(
         self,
         request: Request[Any, Any, Any],
-        draft_id: uuid.UUID,
-        number: int,
+        draft_id: FromPath[uuid.UUID],
+        number: FromPath[int],
         db: DB,
         creator: CurrentCreator,
-        data: Restore | None = None,
+        data: JSONBody[Restore | None] = None,
     ) -> Response[DraftView]:
         """The draft with that version's script, kept as a new version (nothing is lost)."""
         expected = data.version if data else None

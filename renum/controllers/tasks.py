@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get
+from litestar.params import FromPath
 from litestar.response import Template
 from msgspec import Struct
 
@@ -86,7 +87,7 @@ class TaskController(Controller):
 
     @get("/api/tasks/status/{task_id:uuid}", summary="A task's status and progress")
     async def task_status(
-        self, request: Request[Any, Any, Any], task_id: uuid.UUID, db: DB, creator: CurrentCreator
+        self, request: Request[Any, Any, Any], task_id: FromPath[uuid.UUID], db: DB, creator: CurrentCreator
     ) -> Response[TaskState]:
         """Status, progress, message and, when done, the result or the error."""
         task = await tasks.get_task(db, creator, task_id)
@@ -96,7 +97,7 @@ class TaskController(Controller):
     async def cancel_task(
         self,
         request: Request[Any, Any, Any],
-        task_id: uuid.UUID,
+        task_id: FromPath[uuid.UUID],
         db: DB,
         queue: TaskQueue,
         creator: CurrentCreator,
