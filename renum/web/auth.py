@@ -73,7 +73,11 @@ class Authentication(ASGIMiddleware):
     """Resolve the caller and the language once, before any handler runs."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        """Static files need no caller: skip the database for them (Litestar 3 matches patterns on handlers)."""
+        return str(scope["path"]).startswith("/static/")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         factory: async_sessionmaker[AsyncSession] = scope["litestar_app"].state.session_factory
