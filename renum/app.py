@@ -61,7 +61,12 @@ def _lifespan(settings: Settings) -> Any:
 
         worker_task = None
         if settings.server.worker_in_process:
-            worker = build_worker(app.state.queue, app.state.session_factory, in_process=True)
+            worker = build_worker(
+                app.state.queue,
+                app.state.session_factory,
+                in_process=True,
+                heartbeat=settings.jobs.heartbeat_seconds,
+            )
             worker_task = asyncio.create_task(worker.start())
         log.info("app.started", database=engine.dialect.name, worker_in_process=worker_task is not None)
         try:

@@ -54,7 +54,9 @@ async def _run_worker(concurrency: int) -> None:
     engine = create_engine(settings.database_url)
     redis, embedded = connect_redis(settings)
     queue = create_queue(redis, settings.redis.queue_name)
-    worker = build_worker(queue, create_session_factory(engine), concurrency=concurrency)
+    worker = build_worker(
+        queue, create_session_factory(engine), concurrency=concurrency, heartbeat=settings.jobs.heartbeat_seconds
+    )
     try:
         await worker.start()
     finally:

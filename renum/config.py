@@ -19,6 +19,7 @@ __all__ = [
     "AppSettings",
     "DatabaseSettings",
     "HeyGenSettings",
+    "JobsSettings",
     "MetricoolSettings",
     "RedisSettings",
     "SecuritySettings",
@@ -88,6 +89,22 @@ class RedisSettings(BaseSettings):
         description="redis:// URL; an embedded Redis under the data directory when unset.",
     )
     queue_name: str = Field(default="renum", description="Name of the SAQ queue.")
+
+
+class JobsSettings(BaseSettings):
+    """How job workers show they are alive, and how soon the jobs of a dead one are retried."""
+
+    model_config = SettingsConfigDict(env_prefix="RENUM_JOBS_", extra="ignore")
+
+    heartbeat_seconds: int | None = Field(
+        default=None,
+        ge=6,
+        description=(
+            "Seconds a running job may go unheard before `renum workers run` takes its worker for dead and "
+            "retries it, for every kind (each kind's own when unset: 60 s for renders). Workers then touch "
+            "their jobs every sixth of it and look for dead ones every quarter. Tests shorten it."
+        ),
+    )
 
 
 class SecuritySettings(BaseSettings):
@@ -170,13 +187,14 @@ class AISettings(BaseSettings):
 class Settings:
     """All the groups together."""
 
-    __slots__ = ("ai", "app", "database", "heygen", "metricool", "redis", "security", "server")
+    __slots__ = ("ai", "app", "database", "heygen", "jobs", "metricool", "redis", "security", "server")
 
     def __init__(self) -> None:
         self.app = AppSettings()
         self.server = ServerSettings()
         self.database = DatabaseSettings()
         self.redis = RedisSettings()
+        self.jobs = JobsSettings()
         self.security = SecuritySettings()
         self.heygen = HeyGenSettings()
         self.metricool = MetricoolSettings()

@@ -1,7 +1,9 @@
 """The SAQ queue and worker, with hooks that keep each task's row current.
 
 - before a job runs, its task becomes ``running`` and a heartbeat starts: it touches the SAQ job
-  (so SAQ's sweep can tell a dead worker from a slow one) and the task row;
+  (so SAQ's sweep can tell a dead worker from a slow one) and the task row; a worker built with
+  ``heartbeat`` gives every job that heartbeat instead of its kind's, and touches and sweeps
+  faster to match (``RENUM_JOBS_HEARTBEAT_SECONDS``);
 - after it runs, the task ends ``succeeded``, ``failed`` (with a message for the creator) or
   goes back to ``queued`` while SAQ retries it;
 - :func:`reconcile_tasks` runs on a timer and settles tasks whose job vanished or was swept
@@ -25,18 +27,22 @@ from saq.types import Context, PartialTimersDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from renum.clients.llm import AIInvalidKey, AIModelNotFound, AINotConfigured, AIQuotaExceeded
 from renum.db import utcnow
 from renum.errors import RenumError
 from renum.i18n import N_
 from renum.jobs.kinds import JobKind, TaskRun, kinds
 from renum.models import Task, TaskStatus
 
-__all__ = ["WorkerContext", "build_worker", "create_queue", "reconcile_tasks"]
+__all__ = ["WorkerContext", "build_worker", "create_queue", "reconcile_tasks", "worth_retrying"]
 
 log = structlog.get_logger(__name__)
 
 HEARTBEAT_SECONDS = 10
+SWEEP_SECONDS = 15
 FAILED_MESSAGE = N_("Something went wrong while working on this. Start it again; if it keeps failing, tell us.")
+# 5xx errors that only a change of settings or plan can fix.
+_SET_UP_ERRORS = (AINotConfigured, AIInvalidKey, AIModelNotFound, AIQuotaExceeded)
 LOST_MESSAGE = N_("The worker stopped while working on this. Start it again.")
 
 
@@ -45,6 +51,8 @@ class WorkerContext(Context, total=False):
 
     session_factory: async_sessionmaker[AsyncSession]
     heartbeat: asyncio.Task[None]
+    job_heartbeat: int | None
+    touch_seconds: int
 
 
 def create_queue(redis: Redis, name: str) -> Queue:
@@ -56,6 +64,20 @@ async def _set_task(factory: async_sessionmaker[AsyncSession], task_id: uuid.UUI
     async with factory() as db:
         await db.execute(update(Task).where(Task.id == task_id).values(**values, updated_at=utcnow()))
         await db.commit()
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """Whether another attempt could succeed where this one failed.
+
+    RenumError's 4xx mean the video, the request or the set-up must change first (no sound, no AI
+    settings, a refused key); so do a few 5xx that describe the set-up. Anything else (a service
+    down, a timeout, a crash) is worth the kind's retries.
+    """
+    if isinstance(error, _SET_UP_ERRORS):
+        return False
+    if isinstance(error, RenumError):
+        return error.status_code >= 500 or error.status_code == 429
+    return True
 
 
 def _wrap(spec: JobKind) -> Any:
@@ -75,17 +97,23 @@ def _wrap(spec: JobKind) -> Any:
             await _set_task(factory, task.id, progress=percent, message=message, heartbeat_at=utcnow())
             await job.update(progress=percent / 100)
 
-        result = await spec.function(
-            TaskRun(
-                task_id=task.id,
-                owner_id=task.owner_id,
-                params=task.params,
-                attempt=job.attempts,
-                session_factory=factory,
-                report=report,
+        try:
+            return await spec.function(
+                TaskRun(
+                    task_id=task.id,
+                    owner_id=task.owner_id,
+                    params=task.params,
+                    attempt=job.attempts,
+                    session_factory=factory,
+                    report=report,
+                )
             )
-        )
-        return result
+        except Exception as error:
+            if not worth_retrying(error):
+                # SAQ retries while attempts < retries: this ends the job as failed, with the error's message.
+                job.retries = job.attempts
+                log.info("task.not_retried", error=type(error).__name__, code=getattr(error, "code", None))
+            raise
 
     run.__qualname__ = spec.name
     return run
@@ -95,7 +123,7 @@ async def _heartbeat(ctx: WorkerContext, task_id: uuid.UUID) -> None:
     factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
     job = ctx["job"]
     while True:
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+        await asyncio.sleep(ctx.get("touch_seconds", HEARTBEAT_SECONDS))
         with contextlib.suppress(Exception):
             await job.update()
             await _set_task(factory, task_id, heartbeat_at=utcnow())
@@ -112,6 +140,9 @@ async def _before_process(ctx: WorkerContext) -> None:
     task_id = _task_id(job)
     if task_id is None:
         return
+    if heartbeat := ctx.get("job_heartbeat"):
+        # Stored at once, so a worker dying from here on is noticed after this many seconds.
+        await job.update(heartbeat=heartbeat)
     await _set_task(
         ctx["session_factory"],
         task_id,
@@ -175,7 +206,9 @@ async def reconcile_tasks(ctx: WorkerContext, *, stale_after: float | None = Non
         )
         for task in pending:
             job = await queue.job(task.job_key)
-            if job is None or job.status in (Status.FAILED, Status.ABORTED):
+            # A job left "aborting" with its task unheard was swept while nobody ran it (SAQ's sweep can
+            # take a job a worker is just starting for a stuck one); nothing will ever finish it.
+            if job is None or job.status in (Status.FAILED, Status.ABORTED, Status.ABORTING):
                 task.status, task.finished_at = TaskStatus.FAILED, utcnow()
                 task.error, task.message = LOST_MESSAGE, N_("Failed")
             elif job.status == Status.COMPLETE:
@@ -202,15 +235,22 @@ def build_worker(
     concurrency: int = 4,
     in_process: bool = False,
     grace_seconds: int = 5,
+    heartbeat: int | None = None,
 ) -> Worker:
     """A worker for every registered kind, plus the reconciler every minute.
 
-    ``in_process`` leaves the signals to the web server it runs beside.
+    ``in_process`` leaves the signals to the web server it runs beside. ``heartbeat`` (seconds)
+    replaces every job's own: the worker then touches its jobs every sixth of it and sweeps every
+    quarter, as it does with a kind's usual 60 s.
     """
+    touch_seconds = max(1, heartbeat // 6) if heartbeat else HEARTBEAT_SECONDS
+    sweep_seconds = max(1, heartbeat // 4) if heartbeat else SWEEP_SECONDS
 
     async def startup(ctx: WorkerContext) -> None:
         ctx["session_factory"] = session_factory
         ctx["queue"] = queue
+        ctx["job_heartbeat"] = heartbeat
+        ctx["touch_seconds"] = touch_seconds
 
     worker = Worker(
         queue,
@@ -220,7 +260,8 @@ def build_worker(
         startup=startup,
         before_process=_before_process,
         after_process=_after_process,
-        timers=cast("PartialTimersDict", {"sweep": 15}),
+        # SAQ's sweep also holds a lock this long, so it runs once per interval whatever the workers.
+        timers=cast("PartialTimersDict", {"sweep": sweep_seconds}),
         shutdown_grace_period_s=grace_seconds,
     )
     if in_process:

@@ -51,6 +51,7 @@ def _kind(name: str, function: Any, *, retries: int = 1) -> JobKind:
 
 ECHO = _kind("test.echo", echo)
 EXPLAIN = _kind("test.explain_failure", explain_failure)
+EXPLAIN_WITH_RETRIES = _kind("test.explain_failure_with_retries", explain_failure, retries=3)
 CRASH = _kind("test.crash", crash)
 FLAKY = _kind("test.flaky", flaky, retries=2)
 SLOW = _kind("test.slow", slow)

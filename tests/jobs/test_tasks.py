@@ -8,10 +8,13 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from saq.job import Status
 
-from renum.jobs.worker import build_worker, reconcile_tasks
+from renum.clients.llm import AIInvalidKey, AINotConfigured, AIRateLimited, AIUnavailable
+from renum.jobs.worker import build_worker, reconcile_tasks, worth_retrying
+from renum.media import NoAudio
 from renum.models import Task, TaskStatus, User
 from renum.services.tasks import start_task
 from tests.conftest import Creator
@@ -57,6 +60,18 @@ async def test_a_failed_task_tells_the_creator_what_to_do_in_their_language(
     task_id = await _start(app, creator, "test.explain_failure")
     body = await _wait(client, creator, task_id, until={"failed"})
     assert body["error"] == "Este vídeo não tem som, então não há silêncio para cortar. Envie uma versão com som."
+
+
+async def test_a_problem_another_attempt_cannot_fix_fails_at_once_without_retries(
+    client: Client, app: Litestar, creator: Creator, worker: Any
+) -> None:
+    task_id = await _start(app, creator, "test.explain_failure_with_retries")
+
+    body = await _wait(client, creator, task_id, until={"failed"})
+
+    assert body["error"].startswith("Este vídeo não tem som")
+    job = await app.state.queue.job(str(task_id))
+    assert job is not None and job.attempts == 1
 
 
 async def test_an_unexpected_crash_is_reported_without_internal_details(
@@ -178,6 +193,29 @@ async def test_a_task_whose_job_vanished_is_marked_failed_not_left_running(
     assert body["error"]
 
 
+async def test_a_task_whose_job_was_left_aborting_by_a_dead_worker_is_marked_failed(
+    client: Client, app: Litestar, creator: Creator
+) -> None:
+    task_id = await _start(app, creator, "test.echo")
+    job = await app.state.queue.job(str(task_id))
+    # What SAQ's sweep leaves when it takes a job a worker is just starting for a stuck one, and that
+    # worker then dies: an abort requested that nobody will carry out.
+    await job.update(status=Status.ABORTING)
+    async with app.state.session_factory() as db:
+        task = await db.get(Task, task_id)
+        assert task is not None
+        task.status = TaskStatus.RUNNING
+        await db.commit()
+
+    changed = await reconcile_tasks(
+        {"queue": app.state.queue, "session_factory": app.state.session_factory}, stale_after=-1
+    )
+
+    assert changed == 1
+    body = (await client.get(f"/api/tasks/status/{task_id}", headers=creator.headers)).json()
+    assert body["status"] == "failed" and body["done"] is True
+
+
 async def test_the_tasks_page_lists_the_creators_tasks(client: Client, app: Litestar, creator: Creator) -> None:
     await _start(app, creator, "test.echo")
     page = await client.get("/tasks", headers={**creator.headers, "Accept": "text/html"})
@@ -210,3 +248,19 @@ async def test_a_job_whose_worker_died_is_swept_retried_and_finishes(
         running.cancel()
     assert body["status"] == "succeeded"
     assert body["result"] == {"echo": "again", "attempt": 2}
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (AINotConfigured(), False),
+        (AIInvalidKey(), False),
+        (NoAudio("no stream"), False),
+        (AIUnavailable(), True),
+        (AIRateLimited(), True),
+        (RuntimeError("connection reset"), True),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+def test_only_failures_another_attempt_could_fix_are_retried(error: Exception, retried: bool) -> None:
+    assert worth_retrying(error) is retried

@@ -176,6 +176,21 @@ async def test_a_stopped_render_leaves_no_file_behind(
     assert files_in(tmp_path) == []
 
 
+async def test_a_render_clears_what_a_killed_run_left_for_the_same_output(
+    tmp_path: Path, speech_clip: Path, speech_info: MediaInfo
+) -> None:
+    # A worker killed mid-render leaves its hidden partial file; another output's is not touched.
+    leftover = tmp_path / ".out.mp4.k3j9x2.part"
+    leftover.write_bytes(b"half a video")
+    unrelated = tmp_path / ".other.mp4.a1b2c3.part"
+    unrelated.write_bytes(b"someone else's render")
+
+    await render_video(speech_clip, tmp_path / "out.mp4", info=speech_info, options=FAST)
+
+    assert not leftover.exists()
+    assert unrelated.exists()
+
+
 async def test_a_failed_render_keeps_the_previous_output_and_no_temporary_file(
     tmp_path: Path, silent_video: Path
 ) -> None:
