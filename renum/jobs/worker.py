@@ -96,6 +96,7 @@ def _wrap(spec: JobKind) -> Any:
         async def report(percent: int, message: str) -> None:
             await _set_task(factory, task.id, progress=percent, message=message, heartbeat_at=utcnow())
             await job.update(progress=percent / 100)
+            await _honour_cancel(ctx, task.id)
 
         try:
             return await spec.function(
@@ -127,6 +128,26 @@ async def _heartbeat(ctx: WorkerContext, task_id: uuid.UUID) -> None:
         with contextlib.suppress(Exception):
             await job.update()
             await _set_task(factory, task_id, heartbeat_at=utcnow())
+            await _honour_cancel(ctx, task_id)
+
+
+async def _honour_cancel(ctx: WorkerContext, task_id: uuid.UUID) -> None:
+    """Abort the job again if its task was cancelled but the job still reads as running.
+
+    SAQ's ``Job.update`` reads the stored status and writes the whole job back: an abort landing
+    between the two is overwritten and the job would run on. The task row, cancelled first, says
+    what the creator asked.
+    """
+    factory: async_sessionmaker[AsyncSession] = ctx["session_factory"]
+    async with factory() as db:
+        status = await db.scalar(select(Task.status).where(Task.id == task_id))
+    if status is not TaskStatus.CANCELLED:
+        return
+    queue: Queue = ctx["queue"]
+    stored = await queue.job(ctx["job"].key)
+    if stored is not None and stored.status not in (Status.ABORTING, Status.ABORTED):
+        log.warning("task.abort_repeated", task_id=str(task_id))
+        await queue.abort(stored, error="cancelled by the creator")
 
 
 def _task_id(job: Any) -> uuid.UUID | None:

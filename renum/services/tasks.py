@@ -104,13 +104,16 @@ async def cancel_task(db: AsyncSession, queue: Queue, owner: User, task_id: uuid
             status=task.status.value,
         )
 
-    job = await queue.job(task.job_key)
-    if job is not None and job.status not in (Status.COMPLETE, Status.FAILED, Status.ABORTED):
-        await queue.abort(job, error="cancelled by the creator")
-
+    # The row is cancelled (and committed) before the job is aborted: a worker that misses the abort
+    # finds the cancellation there (see renum.jobs.worker._honour_cancel).
     task.status = TaskStatus.CANCELLED
     task.message = N_("Cancelled")
     task.finished_at = utcnow()
+    await db.commit()
+
+    job = await queue.job(task.job_key)
+    if job is not None and job.status not in (Status.COMPLETE, Status.FAILED, Status.ABORTED):
+        await queue.abort(job, error="cancelled by the creator")
     log.info("task.cancelled", task_id=str(task.id), user_id=str(owner.id))
     return task
 

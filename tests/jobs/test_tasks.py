@@ -115,6 +115,37 @@ async def test_cancelling_a_running_task_stops_it(client: Client, app: Litestar,
     assert (await client.get(f"/api/tasks/status/{task_id}", headers=creator.headers)).json()["status"] == "cancelled"
 
 
+async def test_a_cancel_whose_abort_was_lost_still_stops_the_job(
+    client: Client, app: Litestar, creator: Creator
+) -> None:
+    # A worker touching its jobs every second (a heartbeat of 6 s).
+    running = build_worker(app.state.queue, app.state.session_factory, concurrency=1, grace_seconds=0, heartbeat=6)
+    started = asyncio.create_task(running.start())
+    try:
+        task_id = await _start(app, creator, "test.slow")
+        await _wait(client, creator, task_id, until={"running"})
+        while (await client.get(f"/api/tasks/status/{task_id}", headers=creator.headers)).json()["progress"] < 5:
+            await asyncio.sleep(0.05)  # the job has reported once and now only sleeps
+        # What SAQ's read-then-write Job.update can do: the task is cancelled, the abort overwritten.
+        async with app.state.session_factory() as db:
+            task = await db.get(Task, task_id)
+            assert task is not None
+            task.status = TaskStatus.CANCELLED
+            await db.commit()
+
+        job = await app.state.queue.job(str(task_id))
+        for _ in range(100):
+            await job.refresh()
+            if job.status == Status.ABORTED:
+                break
+            await asyncio.sleep(0.1)
+
+        assert job.status == Status.ABORTED
+    finally:
+        await running.stop()
+        started.cancel()
+
+
 async def test_cancelling_a_queued_task_means_it_never_runs(client: Client, app: Litestar, creator: Creator) -> None:
     task_id = await _start(app, creator, "test.echo")
     assert (await client.delete(f"/api/tasks/cancel/{task_id}", headers=creator.headers)).status_code == 200
