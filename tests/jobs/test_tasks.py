@@ -124,8 +124,10 @@ async def test_a_cancel_whose_abort_was_lost_still_stops_the_job(
     try:
         task_id = await _start(app, creator, "test.slow")
         await _wait(client, creator, task_id, until={"running"})
-        while (await client.get(f"/api/tasks/status/{task_id}", headers=creator.headers)).json()["progress"] < 5:
-            await asyncio.sleep(0.05)  # the job has reported once and now only sleeps
+        for _ in range(200):  # until the job has reported once: from then on it only sleeps
+            if (await client.get(f"/api/tasks/status/{task_id}", headers=creator.headers)).json()["progress"] >= 5:
+                break
+            await asyncio.sleep(0.05)
         # What SAQ's read-then-write Job.update can do: the task is cancelled, the abort overwritten.
         async with app.state.session_factory() as db:
             task = await db.get(Task, task_id)
