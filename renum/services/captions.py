@@ -159,8 +159,10 @@ def problems_of(platform: str, text: str, title: str | None = None) -> dict[str,
     return found
 
 
-def check_caption(platform: str, text: str, title: str | None = None, *, field: str = "text") -> None:
-    """Refuse a caption the platform would refuse, naming each problem.
+def check_caption(
+    platform: str, text: str, title: str | None = None, *, field: str = "text", title_field: str = "title"
+) -> None:
+    """Refuse a caption the platform would refuse, naming each problem under ``field`` or ``title_field``.
 
     Raises:
         InvalidInput: the caption breaks one of the platform's rules; ``fields`` names which.
@@ -169,7 +171,7 @@ def check_caption(platform: str, text: str, title: str | None = None, *, field: 
     found = problems_of(platform, text, title)
     if not found:
         return
-    fields = {("title" if code.startswith("title") else field): message for code, message in found.items()}
+    fields = {(title_field if code.startswith("title") else field): message for code, message in found.items()}
     raise InvalidInput(
         next(iter(found.values())),
         fields=fields,

@@ -110,7 +110,7 @@ def local_moment(value: str, zone: ZoneInfo, *, field: str = "publish_at") -> tu
         local = parsed.astimezone(zone).replace(tzinfo=None)
         return parsed.astimezone(UTC), local.strftime(LOCAL_FORMAT)
 
-    local = parsed.replace(second=0, microsecond=0) if parsed.microsecond else parsed
+    local = parsed.replace(microsecond=0)
     instant = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != local:
         raise InvalidInput(
@@ -191,21 +191,22 @@ def _check_posts(posts: Sequence[PlannedPost], zone: ZoneInfo, now: datetime) ->
             )
         text = post.text.strip()
         title = " ".join(post.title.split()) if post.title and captions.LIMITS[key].max_title else None
-        captions.check_caption(key, text, title, field=f"posts.{index}.text")
+        captions.check_caption(key, text, title, field=f"posts.{index}.text", title_field=f"posts.{index}.title")
         instant, local = _check_time(post.publish_at, zone, now, field=f"posts.{index}.publish_at")
         checked.append(_Checked(key, text, title, instant, local))
     return checked
 
 
-async def _check_links(db: AsyncSession, owner: User, checked: Sequence[_Checked]) -> MetricoolConnection:
+async def _check_links(db: AsyncSession, owner: User, platforms: Sequence[str]) -> MetricoolConnection:
+    """The creator's Metricool connection, once it is there and every platform is linked."""
     connection = await integrations.metricool_connection(db, owner)
     linked = await integrations.linked_platforms(db, owner)
-    for post in checked:
-        if post.platform not in linked:
+    for platform in platforms:
+        if platform not in linked:
             raise Conflict(
                 N_("{platform} is not linked to RENUM. Link it in Settings → Integrations, then schedule again."),
                 fields={"platform": N_("Link this platform first.")},
-                platform=PLATFORMS[post.platform].name,
+                platform=PLATFORMS[platform].name,
             )
     return connection
 
@@ -304,7 +305,7 @@ async def schedule_posts(
     render = await _render_to_post(db, owner, video, render_id)
     zone = _zone(timezone or owner.timezone)
     checked = _check_posts(posts, zone, now or utcnow())
-    connection = await _check_links(db, owner, checked)
+    connection = await _check_links(db, owner, [post.platform for post in checked])
 
     rows = [
         ScheduledPost(
@@ -358,7 +359,7 @@ async def retry_post(
     zone = _zone(post.timezone)
     value = publish_at or post.local_time
     post.publish_at, post.local_time = _check_time(value, zone, now or utcnow(), field="publish_at")
-    connection = await _check_links(db, owner, [_Checked(post.platform, post.text, post.title, post.publish_at, "")])
+    connection = await _check_links(db, owner, [post.platform])
 
     post.status = PostStatus.SENDING
     await db.commit()

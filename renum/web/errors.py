@@ -70,15 +70,24 @@ def _field_name(key: str, message: str) -> str:
     return missing.group(1) if key == "data" else f"{key}.{missing.group(1)}"
 
 
+def _filled(message: str, params: dict[str, Any]) -> str:
+    """A translated message with its ``{placeholders}`` filled (field messages share the error's params)."""
+    if not params:
+        return message
+    try:
+        return message.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return message
+
+
 def describe(exc: Exception) -> ErrorAnswer:
     """Turn any exception into what may be shown; unexpected ones say only a reference code."""
     if isinstance(exc, RenumError):
-        message = gettext(exc.message)
         return ErrorAnswer(
             status=exc.status_code,
             code=exc.code,
-            message=message.format(**exc.params) if exc.params else message,
-            fields={name: gettext(problem) for name, problem in exc.fields.items()},
+            message=_filled(gettext(exc.message), exc.params),
+            fields={name: _filled(gettext(problem), exc.params) for name, problem in exc.fields.items()},
             headers=exc.headers,
         )
     if isinstance(exc, ValidationException):

@@ -225,7 +225,7 @@ async def finished_render(app: Litestar, creator: Creator, video_id: str) -> uui
         ([], {}, 422, "posts"),
         ([post("instagram", "next-week")], {"timezone": "Mars/Olympus"}, 422, "timezone"),
         ([post("linkedin", "next-week")], {}, 409, "platform"),
-        ([post("youtube", "next-week", title="x" * 101)], {}, 422, "title"),
+        ([post("youtube", "next-week", title="x" * 101)], {}, 422, "posts.0.title"),
     ],
     ids=[
         "in-the-past",
@@ -262,6 +262,8 @@ async def test_a_refused_schedule_says_why_and_keeps_nothing(
     assert response.status_code == status, response.text
     assert response.json()["message"]
     assert field in response.json().get("fields", {}), response.json()
+    # Every message is filled in: no "{platform}" or "{minutes}" left for the creator to read.
+    assert "{" not in response.json()["message"] + "".join(response.json()["fields"].values())
     assert await post_count(app) == 0
     assert fakes.metricool.state.calls("POST", "/v2/scheduler/posts") == []
 
@@ -296,7 +298,7 @@ async def test_a_time_the_clocks_skip_is_refused(fakes: Fakes, client: Client, c
     )
 
     assert response.status_code == 422
-    assert "posts.0.publish_at" in response.json()["fields"]
+    assert "America/New_York" in response.json()["fields"]["posts.0.publish_at"]
 
 
 async def test_another_creators_posts_and_videos_are_not_found(
