@@ -2,12 +2,15 @@
 
 The speech clip is a stand-in for a creator talking: tone bursts (the "speech") over faint noise
 (the room), at known times. While the tone sounds, a white box is lit in the picture's top-left
-corner, so picture and sound can be checked against each other after a cut.
+corner, so picture and sound can be checked against each other after a cut. Where espeak-ng is
+installed, :func:`spoken_clip` makes the same kind of clip from real synthetic speech in pt-BR.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import wave
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,6 +74,71 @@ def speech_clip(
         "-c:a", "aac", "-b:a", "96k", "-ac", "1", "-shortest", str(path),
     )  # fmt: skip
     return path
+
+
+# What the spoken clip says, one phrase after another, and the pause after each phrase (the last is
+# the room tone that ends the clip). 0.12 s is a breath, shorter than the default shortest silence.
+SPOKEN_LEAD = 0.5
+SPOKEN: tuple[tuple[str, float], ...] = (
+    ("olá pessoal hoje eu vou mostrar como gravar um vídeo curto", 0.8),
+    ("primeiro escolha um lugar com bastante luz natural", 0.12),
+    ("depois fale olhando para a câmera", 1.1),
+    ("e no final corte as pausas longas", 0.6),
+)
+ESPEAK = shutil.which("espeak-ng")
+# espeak-ng writes true digital silence before and after a phrase; anything above −50 dBFS is voice.
+_VOICE_FLOOR = 10 ** (-50 / 20)
+
+
+def spoken_clip(path: Path) -> tuple[Path, list[tuple[float, float]]]:
+    """A testsrc2 video of :data:`SPOKEN` said by espeak-ng over faint noise; answer it and where each phrase is.
+
+    Each phrase is trimmed to its voice and placed after the pause before it, so where the
+    silences are is known to the sample. The box is lit while a phrase is being said.
+    """
+    assert ESPEAK is not None, "spoken_clip needs espeak-ng"
+    pieces: list[npt.NDArray[np.float32]] = []
+    placed: list[tuple[float, float]] = []
+    rate = 0
+    for index, (text, pause) in enumerate(SPOKEN):
+        said = path.with_name(f"{path.stem}-{index}.wav")
+        subprocess.run([ESPEAK, "-v", "pt-br", "-w", str(said), text], check=True, timeout=60)
+        with wave.open(str(said), "rb") as handle:
+            rate = handle.getframerate()
+            voice = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16) / np.float32(32768)
+        said.unlink()
+        loud = np.flatnonzero(np.abs(voice) > _VOICE_FLOOR)
+        voice = voice[loud[0] : loud[-1] + 1].astype(np.float32)
+        if not pieces:
+            pieces.append(np.zeros(round(SPOKEN_LEAD * rate), dtype=np.float32))
+        start = sum(len(piece) for piece in pieces) / rate
+        placed.append((start, start + len(voice) / rate))
+        pieces += [voice, np.zeros(round(pause * rate), dtype=np.float32)]
+
+    samples = np.concatenate(pieces)
+    noise = np.random.default_rng(7).uniform(-NOISE_AMPLITUDE, NOISE_AMPLITUDE, len(samples))
+    samples = np.clip(samples + noise.astype(np.float32), -1.0, 1.0)
+    sound = path.with_suffix(".wav")
+    with wave.open(str(sound), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes((samples * 32767).astype(np.int16).tobytes())
+
+    duration = len(samples) / rate
+    when = _when(placed)
+    width, height = SIZE
+    picture = (
+        f"testsrc2=s={width}x{height}:r={FRAME_RATE}:d={duration},"
+        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=black:t=fill,"
+        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=white:t=fill:enable='{when}'"
+    )
+    ffmpeg(
+        "-f", "lavfi", "-i", picture, "-i", str(sound), "-c:v", "libx264", "-preset", "ultrafast",
+        "-g", str(FRAME_RATE), "-c:a", "aac", "-b:a", "96k", "-ar", "48000", "-shortest", str(path),
+    )  # fmt: skip
+    sound.unlink()
+    return path, placed
 
 
 def video_without_audio(path: Path, *, duration: float = 2.0) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,16 @@ def cut_render(
     output.parent.mkdir()
     rendering = render_video(speech_clip, output, kept=speech_cut.kept, info=speech_info, options=FAST)
     return asyncio.run(rendering)
+
+
+@pytest.fixture(scope="session")
+def spoken(clip_dir: Path) -> tuple[Path, list[tuple[float, float]]]:
+    """pt-BR phrases said by espeak-ng with known pauses, and where each phrase is (see :func:`clips.spoken_clip`)."""
+    if clips.ESPEAK is None:
+        if os.environ.get("RENUM_REQUIRE_SPEECH"):
+            pytest.fail("RENUM_REQUIRE_SPEECH is set but espeak-ng was not found (apt-get install espeak-ng)")
+        pytest.skip("no espeak-ng installed: `apt-get install espeak-ng` (CI does) to test on spoken words")
+    return clips.spoken_clip(clip_dir / "spoken.mp4")
 
 
 @pytest.fixture(scope="session")
