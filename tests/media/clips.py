@@ -48,6 +48,21 @@ def _when(bursts: Sequence[tuple[float, float]]) -> str:
     return "+".join(f"between(t,{start},{end})" for start, end in bursts)
 
 
+def _boxed_picture(
+    bursts: Sequence[tuple[float, float]],
+    duration: float,
+    size: tuple[int, int] = SIZE,
+    frame_rate: int = FRAME_RATE,
+) -> str:
+    """A lavfi testsrc2 source with the top-left box lit during ``bursts``."""
+    width, height = size
+    return (
+        f"testsrc2=s={width}x{height}:r={frame_rate}:d={duration},"
+        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=black:t=fill,"
+        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=white:t=fill:enable='{_when(bursts)}'"
+    )
+
+
 def speech_clip(
     path: Path,
     *,
@@ -57,17 +72,12 @@ def speech_clip(
     frame_rate: int = FRAME_RATE,
 ) -> Path:
     """A testsrc2 video whose sound is tone bursts over faint noise, with a box lit during each burst."""
-    width, height = size
     when = _when(bursts)
     sound = (
         f"aevalsrc='{TONE_AMPLITUDE}*sin(2*PI*440*t)*gt({when},0)+{NOISE_AMPLITUDE}*(2*random(0)-1)'"
         f":s=48000:d={duration}"
     )
-    picture = (
-        f"testsrc2=s={width}x{height}:r={frame_rate}:d={duration},"
-        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=black:t=fill,"
-        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=white:t=fill:enable='{when}'"
-    )
+    picture = _boxed_picture(bursts, duration, size, frame_rate)
     ffmpeg(
         "-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", sound,
         "-c:v", "libx264", "-preset", "ultrafast", "-g", str(frame_rate),
@@ -96,24 +106,15 @@ def spoken_clip(path: Path) -> tuple[Path, list[tuple[float, float]]]:
     Each phrase is trimmed to its voice and placed after the pause before it, so where the
     silences are is known to the sample. The box is lit while a phrase is being said.
     """
-    assert ESPEAK is not None, "spoken_clip needs espeak-ng"
-    pieces: list[npt.NDArray[np.float32]] = []
+    said = [_say(text, path.with_name(f"{path.stem}-{index}.wav")) for index, (text, _) in enumerate(SPOKEN)]
+    rate = said[0][1]
+    pieces = [np.zeros(round(SPOKEN_LEAD * rate), dtype=np.float32)]
     placed: list[tuple[float, float]] = []
-    rate = 0
-    for index, (text, pause) in enumerate(SPOKEN):
-        said = path.with_name(f"{path.stem}-{index}.wav")
-        subprocess.run([ESPEAK, "-v", "pt-br", "-w", str(said), text], check=True, timeout=60)
-        with wave.open(str(said), "rb") as handle:
-            rate = handle.getframerate()
-            voice = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16) / np.float32(32768)
-        said.unlink()
-        loud = np.flatnonzero(np.abs(voice) > _VOICE_FLOOR)
-        voice = voice[loud[0] : loud[-1] + 1].astype(np.float32)
-        if not pieces:
-            pieces.append(np.zeros(round(SPOKEN_LEAD * rate), dtype=np.float32))
-        start = sum(len(piece) for piece in pieces) / rate
-        placed.append((start, start + len(voice) / rate))
+    position = len(pieces[0])
+    for (voice, _), (_, pause) in zip(said, SPOKEN, strict=True):
+        placed.append((position / rate, (position + len(voice)) / rate))
         pieces += [voice, np.zeros(round(pause * rate), dtype=np.float32)]
+        position += len(voice) + len(pieces[-1])
 
     samples = np.concatenate(pieces)
     noise = np.random.default_rng(7).uniform(-NOISE_AMPLITUDE, NOISE_AMPLITUDE, len(samples))
@@ -125,20 +126,25 @@ def spoken_clip(path: Path) -> tuple[Path, list[tuple[float, float]]]:
         handle.setframerate(rate)
         handle.writeframes((samples * 32767).astype(np.int16).tobytes())
 
-    duration = len(samples) / rate
-    when = _when(placed)
-    width, height = SIZE
-    picture = (
-        f"testsrc2=s={width}x{height}:r={FRAME_RATE}:d={duration},"
-        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=black:t=fill,"
-        f"drawbox=x=0:y=0:w={BOX[0]}:h={BOX[1]}:color=white:t=fill:enable='{when}'"
-    )
+    picture = _boxed_picture(placed, len(samples) / rate)
     ffmpeg(
         "-f", "lavfi", "-i", picture, "-i", str(sound), "-c:v", "libx264", "-preset", "ultrafast",
         "-g", str(FRAME_RATE), "-c:a", "aac", "-b:a", "96k", "-ar", "48000", "-shortest", str(path),
     )  # fmt: skip
     sound.unlink()
     return path, placed
+
+
+def _say(text: str, scratch: Path) -> tuple[npt.NDArray[np.float32], int]:
+    """``text`` said by espeak-ng in pt-BR, trimmed to the voice; the samples and their rate."""
+    assert ESPEAK is not None, "spoken_clip needs espeak-ng"
+    subprocess.run([ESPEAK, "-v", "pt-br", "-w", str(scratch), text], check=True, timeout=60)
+    with wave.open(str(scratch), "rb") as handle:
+        rate = handle.getframerate()
+        voice = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16) / np.float32(32768)
+    scratch.unlink()
+    loud = np.flatnonzero(np.abs(voice) > _VOICE_FLOOR)
+    return voice[loud[0] : loud[-1] + 1].astype(np.float32), rate
 
 
 def video_without_audio(path: Path, *, duration: float = 2.0) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from renum.media import SilenceSettings, analyse_silences, find_silences, read_envelope, render_video
+from renum.media import SilenceCut, SilenceSettings, analyse_silences, find_silences, read_envelope, render_video
 from tests.media import clips
 from tests.media.clips import FAST
 
@@ -41,10 +41,15 @@ def test_pauses_between_phrases_are_found_where_they_were_put(spoken: Spoken) ->
         assert found.end == pytest.approx(end, abs=TOLERANCE), cut.silences
 
 
-def test_the_default_cut_keeps_every_phrase_whole(spoken: Spoken) -> None:
-    clip, phrases = spoken
+@pytest.fixture(scope="module")
+def spoken_cut(spoken: Spoken) -> SilenceCut:
+    """What the default settings cut from the spoken clip."""
+    return analyse_silences(spoken[0])
 
-    cut = analyse_silences(clip)
+
+def test_the_default_cut_keeps_every_phrase_whole(spoken: Spoken, spoken_cut: SilenceCut) -> None:
+    _, phrases = spoken
+    cut = spoken_cut
 
     for start, end in phrases:
         assert any(span.start <= start and end <= span.end for span in cut.kept), (start, end, cut.kept)
@@ -53,13 +58,13 @@ def test_the_default_cut_keeps_every_phrase_whole(spoken: Spoken) -> None:
 
 
 @pytest.fixture(scope="module")
-def spoken_render(spoken: Spoken, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+def spoken_render(
+    spoken: Spoken, spoken_cut: SilenceCut, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, float]:
     """The spoken clip with its silences cut by the defaults; its path and how long the cut should last."""
-    clip, _ = spoken
-    cut = analyse_silences(clip)
     output = tmp_path_factory.mktemp("spoken") / "cut.mp4"
-    asyncio.run(render_video(clip, output, kept=cut.kept, options=FAST))
-    return output, cut.kept_duration
+    asyncio.run(render_video(spoken[0], output, kept=spoken_cut.kept, options=FAST))
+    return output, spoken_cut.kept_duration
 
 
 def test_the_cut_speech_lasts_as_long_as_what_was_kept(spoken_render: tuple[Path, float]) -> None:
@@ -72,8 +77,8 @@ def test_the_cut_speech_lasts_as_long_as_what_was_kept(spoken_render: tuple[Path
 
 def test_the_lips_would_move_with_the_words_after_the_cut(spoken_render: tuple[Path, float]) -> None:
     # The box is lit while a phrase is said: sound must begin and end with each lit stretch. Speech
-    # has quiet stops inside a phrase, so only where sound first and last rises above the room
-    # (-48 dBFS) near each stretch is compared; the breath between two phrases is 0.12 s.
+    # has quiet stops inside a phrase, so only where sound first and last rises 10 dB above the room
+    # (−48 dBFS) near each stretch is compared; the breath between two phrases is 0.12 s.
     output, _ = spoken_render
     lit = clips.runs(clips.lit_frames(output), FRAME)
     envelope = read_envelope(output)
