@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from renum.app import create_app
 from renum.config import Settings
@@ -30,6 +31,10 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+
+# CI runs two test workers, each with a server and a Chromium, on two cores: a page can take a few
+# seconds to answer there. Waits are for an outcome, so a longer limit only slows a failing test.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
