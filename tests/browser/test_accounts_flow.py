@@ -97,16 +97,18 @@ def test_the_layout_fits_a_phone(page: Any) -> None:
     expect(page.locator("#lead-form button[type=submit]")).to_be_visible()
 
 
+def hold_htmx(page: Any) -> list[Any]:
+    """From now on, requests for htmx go unanswered (as on a slow phone connection) until the test continues them."""
+    held: list[Any] = []
+    page.route("**/htmx-*.min.js", lambda route: held.append(route))
+    return held
+
+
 def test_a_form_sent_before_htmx_has_loaded_waits_for_it_and_never_puts_the_password_in_the_address(
     page: Any,
 ) -> None:
     # htmx is held back as on a slow phone connection: the form is on screen before anything drives it.
-    held: list[Any] = []
-
-    def hold(route: Any) -> None:
-        held.append(route)
-
-    page.route("**/htmx-*.min.js", hold)
+    held = hold_htmx(page)
     page.goto("/signup", wait_until="commit")
     page.fill("input[name=name]", "Duda")
     page.fill("input[name=email]", "duda@example.com")
@@ -129,12 +131,7 @@ def test_a_click_on_an_htmx_button_before_htmx_has_loaded_is_done_once_it_has(pa
     page.click("form[data-testid=signup-form] button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Olá")
 
-    held: list[Any] = []
-
-    def hold(route: Any) -> None:
-        held.append(route)
-
-    page.route("**/htmx-*.min.js", hold)
+    held = hold_htmx(page)
     page.goto("/onboarding/profile", wait_until="commit")
     page.get_by_test_id("step-skip").click()
     assert held, "the page should have asked for htmx"

@@ -54,7 +54,8 @@ def test_the_default_cut_keeps_every_phrase_whole(spoken: Spoken, spoken_cut: Si
     for start, end in phrases:
         assert any(span.start <= start and end <= span.end for span in cut.kept), (start, end, cut.kept)
     # Most of the two long pauses, the lead-in and the tail go; the breath stays.
-    assert 1.5 < cut.time_saved < 0.5 + 0.8 + 1.1 + 0.6
+    breath = clips.SPOKEN[1][1]
+    assert 1.5 < cut.time_saved < clips.SPOKEN_LEAD + sum(pause for _, pause in clips.SPOKEN) - breath
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +85,11 @@ def test_the_lips_would_move_with_the_words_after_the_cut(spoken_render: tuple[P
     envelope = read_envelope(output)
     voiced = np.flatnonzero(envelope.peaks >= 10 ** (-38 / 20)) * envelope.window
 
+    # Off by at most a frame of picture and a window of sound (and a hair of rounding).
+    slack = FRAME + envelope.window + 0.001
+
     assert len(lit) == len(clips.SPOKEN)
     for lit_start, lit_end in lit:
         near = voiced[(voiced > lit_start - NEAR) & (voiced < lit_end + NEAR)]
-        assert near[0] == pytest.approx(lit_start, abs=FRAME + 0.011)
-        assert near[-1] + envelope.window == pytest.approx(lit_end, abs=FRAME + 0.011)
+        assert near[0] == pytest.approx(lit_start, abs=slack)
+        assert near[-1] + envelope.window == pytest.approx(lit_end, abs=slack)
